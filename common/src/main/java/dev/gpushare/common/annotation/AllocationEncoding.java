@@ -1,7 +1,14 @@
 package dev.gpushare.common.annotation;
 
+import dev.gpushare.common.device.ContainerDevice;
+import dev.gpushare.common.device.PodAllocation;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
 /**
- * Layout of the allocation annotations ({@code hami.io/compat.allocation-encoding}).
+ * Layout of the allocation annotations ({@code hami.compat.allocation-encoding}).
  * {@code V2_8}: one segment per regular container (what a v2.8 device plugin reads);
  * {@code V2_9}: init containers first, then regular containers.
  */
@@ -17,5 +24,37 @@ public enum AllocationEncoding {
 
     public String value() {
         return value;
+    }
+
+    /** The encoding named by a setting value ({@code v2.8} or {@code v2.9}), or empty. */
+    public static Optional<AllocationEncoding> fromValue(String value) {
+        for (AllocationEncoding e : values()) {
+            if (e.value.equals(value)) {
+                return Optional.of(e);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The annotation segments for a pod whose containers got these devices (one list per container, empty when
+     * the container got none, in pod spec order). Encode the result with {@link AllocationCodec#encode}.
+     *
+     * @throws IllegalArgumentException in {@code V2_8} when an init container got devices: a v2.8 device plugin
+     *                                  cannot receive them (HAMi would hand a regular container's segment to the
+     *                                  init container), so the caller must refuse such a placement first
+     */
+    public PodAllocation layout(List<List<ContainerDevice>> initContainers,
+                                List<List<ContainerDevice>> containers) {
+        if (this == V2_8) {
+            if (initContainers.stream().anyMatch(devices -> !devices.isEmpty())) {
+                throw new IllegalArgumentException("allocation encoding v2.8 cannot carry devices of init containers");
+            }
+            return new PodAllocation(containers);
+        }
+        List<List<ContainerDevice>> segments = new ArrayList<>(initContainers.size() + containers.size());
+        segments.addAll(initContainers);
+        segments.addAll(containers);
+        return new PodAllocation(segments);
     }
 }
