@@ -1,0 +1,157 @@
+package dev.gpushare.placement;
+
+import dev.gpushare.common.config.MigGeometryRule;
+import dev.gpushare.common.config.MigTemplate;
+import dev.gpushare.common.device.ContainerDevice;
+import dev.gpushare.common.device.DeviceInfo;
+import dev.gpushare.common.device.DeviceUsage;
+import dev.gpushare.common.device.PodAllocation;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds a {@link NodeSnapshot} from a node's registration and the allocations of the pods on it (spec 5.3). Pure
+ * and thread-safe: the caller keeps each node's pod allocations and rebuilds only the snapshot of a node that
+ * changed, so the cost is per node, never per cluster.
+ */
+public final class NodeSnapshotFactory {
+
+    private record ModelRule(List<String> models, List<MigGeometry> geometries) {
+    }
+
+    private final List<ModelRule> migRules;
+
+    /**
+     * @param migRules the device config's {@code knownMigGeometries}
+     * @throws IllegalArgumentException when a template has a negative value or a geometry has absurdly many
+     *                                  instances (a configuration mistake, reported at start-up)
+     */
+    public NodeSnapshotFactory(List<MigGeometryRule> migRules) {
+        List<ModelRule> rules = new ArrayList<>();
+        for (MigGeometryRule rule : migRules) {
+            List<MigGeometry> geometries = new ArrayList<>();
+            for (List<MigTemplate> geometry : rule.allowedGeometries()) {
+                geometries.add(new MigGeometry(geometry));
+            }
+            rules.add(new ModelRule(rule.models(), List.copyOf(geometries)));
+        }
+        this.migRules = List.copyOf(rules);
+    }
+
+    /**
+     * The snapshot of a registered node.
+     *
+     * @param devices     the registered GPUs in annotation order
+     * @param pairScores  {@code hami.io/node-nvidia-score}: UUID to (UUID to link score); empty when absent
+     * @param allocations the allocations of the pods counted on this node; entries naming a UUID the node did not
+     *                    register are ignored
+     */
+    public NodeSnapshot snapshot(String nodeName, Map<String, String> labels, List<DeviceInfo> devices,
+                                 Map<String, Map<String, Integer>> pairScores, Iterable<PodAllocation> allocations) {
+        int n = devices.size();
+        Map<String, Integer> indexById = new HashMap<>(n * 2);
+        MigInstances[] mig = new MigInstances[n];
+        for (int i = 0; i < n; i++) {
+            DeviceInfo d = devices.get(i);
+            indexById.putIfAbsent(d.id(), i);
+            if (DeviceInfo.MODE_MIG.equals(d.mode())) {
+                mig[i] = new MigInstances(geometriesFor(d.type()), -1, new boolean[0]);
+            }
+        }
+        DeviceUsage[] usage = new DeviceUsage[n];
+        Arrays.fill(usage, DeviceUsage.NONE);
+        boolean[] contradicted = new boolean[n];
+        if (allocations != null) {
+            for (PodAllocation allocation : allocations) {
+                for (List<ContainerDevice> container : allocation.containers()) {
+                    for (ContainerDevice cd : container) {
+                        count(cd, indexById, usage, mig, contradicted);
+                    }
+                }
+            }
+        }
+        List<GpuSnapshot> gpus = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            DeviceInfo d = devices.get(i);
+            MigLayout layout = mig[i] == null ? MigLayout.NONE : mig[i].freeze();
+            gpus.add(new GpuSnapshot(d, usage[i], d.health() && !contradicted[i], layout));
+        }
+        return new NodeSnapshot(nodeName, labels, null, gpus,
+                pairMatrix(devices, pairScores));
+    }
+
+    /** The snapshot of a node whose registration could not be decoded: it takes no pod, for {@code problem}. */
+    public NodeSnapshot unregistrable(String nodeName, Map<String, String> labels, String problem) {
+        return new NodeSnapshot(nodeName, labels, problem, List.of(), null);
+    }
+
+    private static void count(ContainerDevice cd, Map<String, Integer> indexById, DeviceUsage[] usage,
+                              MigInstances[] mig, boolean[] contradicted) {
+        String uuid = cd.uuid();
+        int bracket = uuid.indexOf('[');
+        Integer index = indexById.get(bracket < 0 ? uuid : uuid.substring(0, bracket));
+        if (index == null) {
+            return;
+        }
+        int i = index;
+        usage[i] = usage[i].plus(cd);
+        if (bracket < 0) {
+            return;
+        }
+        // A MIG instance on a GPU that is not in MIG mode, or one its layout cannot hold: the GPU's real state is
+        // unknown, so it takes no new work (HAMi marks a hami-core GPU unhealthy the same way).
+        int[] tp = migSuffix(uuid.substring(bracket));
+        if (mig[i] == null || tp == null || !mig[i].record(tp[0], tp[1])) {
+            contradicted[i] = true;
+        }
+    }
+
+    /** {@code [t-p]} as {t, p}, or null when malformed. */
+    private static int[] migSuffix(String suffix) {
+        int dash = suffix.indexOf('-');
+        if (!suffix.endsWith("]") || dash < 0) {
+            return null;
+        }
+        try {
+            return new int[] {Integer.parseInt(suffix.substring(1, dash)),
+                    Integer.parseInt(suffix.substring(dash + 1, suffix.length() - 1))};
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** Geometries of the first rule naming a substring of {@code type} (spec 4.10); none when no rule does. */
+    private List<MigGeometry> geometriesFor(String type) {
+        for (ModelRule rule : migRules) {
+            for (String model : rule.models()) {
+                if (!model.isEmpty() && type.contains(model)) {
+                    return rule.geometries();
+                }
+            }
+        }
+        return List.of();
+    }
+
+    private static int[][] pairMatrix(List<DeviceInfo> devices, Map<String, Map<String, Integer>> pairScores) {
+        if (pairScores == null || pairScores.isEmpty()) {
+            return null;
+        }
+        int n = devices.size();
+        int[][] matrix = new int[n][n];
+        for (int a = 0; a < n; a++) {
+            Map<String, Integer> row = pairScores.get(devices.get(a).id());
+            if (row == null) {
+                continue;
+            }
+            for (int b = 0; b < n; b++) {
+                Integer s = row.get(devices.get(b).id());
+                matrix[a][b] = s == null ? 0 : s;
+            }
+        }
+        return matrix;
+    }
+}
