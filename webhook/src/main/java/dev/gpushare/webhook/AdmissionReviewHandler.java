@@ -66,7 +66,7 @@ public final class AdmissionReviewHandler {
             return unreadable("request body is not a JSON object");
         }
         String apiVersion = text(review, "apiVersion");
-        if (!API_VERSIONS.contains(apiVersion)) {
+        if (apiVersion == null || !API_VERSIONS.contains(apiVersion)) {
             return unreadable("apiVersion must be one of " + API_VERSIONS + ", got " + quoted(apiVersion));
         }
         if (!"AdmissionReview".equals(text(review, "kind"))) {

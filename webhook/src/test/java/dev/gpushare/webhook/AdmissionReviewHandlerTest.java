@@ -124,6 +124,9 @@ class AdmissionReviewHandlerTest {
         assertUnreadable("[]", "request body is not a JSON object");
         assertUnreadable(json("{'apiVersion':'admission.k8s.io/v2','kind':'AdmissionReview','request':{'uid':'u'}}"),
                 "apiVersion must be one of [admission.k8s.io/v1, admission.k8s.io/v1beta1], got 'admission.k8s.io/v2'");
+        assertUnreadable("{}", "apiVersion must be one of [admission.k8s.io/v1, admission.k8s.io/v1beta1], got none");
+        assertUnreadable("{\"apiVersion\":null}",
+                "apiVersion must be one of [admission.k8s.io/v1, admission.k8s.io/v1beta1], got none");
         assertUnreadable(json("{'apiVersion':'admission.k8s.io/v1','kind':'Pod'}"),
                 "kind must be AdmissionReview, got 'Pod'");
         assertUnreadable(json("{'apiVersion':'admission.k8s.io/v1','kind':'AdmissionReview'}"),
