@@ -1,0 +1,118 @@
+package dev.gpushare.scheduler;
+
+import dev.gpushare.common.config.DeviceConfig;
+import dev.gpushare.common.config.DeviceConfigException;
+import dev.gpushare.common.config.NvidiaConfig;
+import dev.gpushare.common.request.PodRequestParser;
+import dev.gpushare.placement.NodeSnapshotFactory;
+import dev.gpushare.placement.PlacementEngine;
+import dev.gpushare.placement.PlacementSettings;
+import dev.gpushare.scheduler.config.HamiProperties;
+import dev.gpushare.scheduler.events.EventRecorder;
+import dev.gpushare.scheduler.extender.BindService;
+import dev.gpushare.scheduler.extender.FilterService;
+import dev.gpushare.scheduler.kube.PodBindings;
+import dev.gpushare.scheduler.lock.NodeLockQueues;
+import dev.gpushare.scheduler.lock.NodeLockService;
+import dev.gpushare.scheduler.state.ClusterInformers;
+import dev.gpushare.scheduler.state.ClusterState;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The scheduler's parts and how they are wired: state, lock, verbs. */
+@Configuration(proxyBeanMethods = false)
+class SchedulerConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(SchedulerConfiguration.class);
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    /** HAMi's {@code device-config.yaml} from {@code hami.device-config-file}, else the chart's defaults. */
+    @Bean
+    DeviceConfig deviceConfig(HamiProperties properties) throws DeviceConfigException {
+        String file = properties.deviceConfigFile();
+        if (file == null || file.isBlank()) {
+            log.info("device config: built-in defaults (hami.device-config-file not set)");
+            return DeviceConfig.defaults();
+        }
+        log.info("device config: {}", file);
+        return DeviceConfig.load(Path.of(file));
+    }
+
+    @Bean
+    PodRequestParser podRequestParser(DeviceConfig deviceConfig) {
+        return new PodRequestParser(deviceConfig);
+    }
+
+    @Bean
+    PlacementEngine placementEngine(HamiProperties properties) {
+        return new PlacementEngine(new PlacementSettings(properties.policy().node(), properties.policy().gpu(),
+                properties.policy().skipUpgradingNodes(), properties.compat().allocationEncoding()));
+    }
+
+    @Bean
+    ClusterState clusterState(PlacementEngine engine, DeviceConfig deviceConfig, HamiProperties properties,
+                              Clock clock) {
+        NvidiaConfig nvidia = deviceConfig.nvidia();
+        return new ClusterState(engine, new NodeSnapshotFactory(nvidia.knownMigGeometries()),
+                new ClusterState.Settings(nvidia.resourceCountName(), nvidia.resourceMemoryName(),
+                        nvidia.resourceCoreName(), nvidia.memoryFactor(), properties.reservation().timeout()),
+                clock);
+    }
+
+    @Bean
+    NodeLockQueues nodeLockQueues() {
+        return new NodeLockQueues();
+    }
+
+    @Bean
+    NodeLockService nodeLockService(KubernetesClient client, NodeLockQueues queues, HamiProperties properties,
+                                    Clock clock, MeterRegistry meters) {
+        return new NodeLockService(client, queues, properties.nodeLock().expire(), clock, meters);
+    }
+
+    @Bean(destroyMethod = "close")
+    EventRecorder eventRecorder(KubernetesClient client, HamiProperties properties, Clock clock,
+                                MeterRegistry meters) {
+        return new EventRecorder(client, properties.schedulerName(), clock, meters);
+    }
+
+    @Bean
+    ClusterInformers clusterInformers(KubernetesClient client, ClusterState state, NodeLockQueues queues,
+                                      EventRecorder events, HamiProperties properties, MeterRegistry meters) {
+        return new ClusterInformers(client, state, queues, events, properties.reconcile().interval(),
+                properties.reservation().timeout(), meters);
+    }
+
+    @Bean
+    FilterService filterService(ClusterState state, PodRequestParser parser, KubernetesClient client,
+                                EventRecorder events, Clock clock, HamiProperties properties) {
+        return new FilterService(state, parser, client, events, clock, properties.filter().syncWait());
+    }
+
+    @Bean
+    BindService bindService(ClusterState state, ClusterInformers informers, NodeLockService locks,
+                            KubernetesClient client, PodRequestParser parser, EventRecorder events, Clock clock,
+                            HamiProperties properties) {
+        return new BindService(state, informers, locks, new PodBindings(client), parser, client, events, clock,
+                properties.bind().lockWait(), properties.filter().syncWait());
+    }
+
+    /** {@code clusterState} in the readiness groups: the verbs work only once the state is synced. */
+    @Bean
+    HealthIndicator clusterStateHealthIndicator(ClusterState state) {
+        return () -> state.synced() ? Health.up().build()
+                : Health.outOfService().withDetail("reason", "cluster state not synced").build();
+    }
+}

@@ -1,0 +1,183 @@
+package dev.gpushare.scheduler.config;
+
+import dev.gpushare.common.annotation.AllocationEncoding;
+import dev.gpushare.placement.GpuPolicy;
+import dev.gpushare.placement.NodePolicy;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Every {@code hami.*} setting (names and defaults from DESIGN.md; the chart and the docs depend on them).
+ *
+ * @param schedulerName     the kube-scheduler profile we serve; also the source component of our events
+ * @param deviceConfigFile  HAMi's {@code device-config.yaml}; empty means the built-in defaults
+ */
+@ConfigurationProperties("hami")
+public record HamiProperties(
+        @DefaultValue("hami-scheduler") String schedulerName,
+        @DefaultValue Kubernetes kubernetes,
+        @DefaultValue Extender extender,
+        @DefaultValue Webhook webhook,
+        @DefaultValue Policy policy,
+        @DefaultValue NodeLock nodeLock,
+        @DefaultValue Bind bind,
+        @DefaultValue LeaderElection leaderElection,
+        @DefaultValue Readiness readiness,
+        String deviceConfigFile,
+        @DefaultValue Compat compat,
+        @DefaultValue Embedded embedded,
+        @DefaultValue Reservation reservation,
+        @DefaultValue Reconcile reconcile,
+        @DefaultValue Filter filter) {
+
+    public HamiProperties {
+        if (extender.port() != 0 && extender.port() == webhook.port()) {
+            throw new IllegalArgumentException("hami.extender.port and hami.webhook.port must differ (both "
+                    + extender.port() + "): the extender verbs must never be served on the webhook port");
+        }
+    }
+
+    public enum KubernetesMode {
+        /** An in-process Kubernetes API seeded with simulated GPU nodes (the default, for trying it out). */
+        EMBEDDED,
+        /** A real cluster: in-cluster service account, {@code KUBECONFIG} or {@code ~/.kube/config}. */
+        CLUSTER
+    }
+
+    /** @param mode where the Kubernetes API comes from */
+    public record Kubernetes(@DefaultValue("embedded") KubernetesMode mode) {
+    }
+
+    /** The plain-HTTP listener of {@code /filter} and {@code /bind}: loopback by default, never exposed. */
+    public record Extender(@DefaultValue("127.0.0.1") String address, @DefaultValue("8888") int port) {
+    }
+
+    /**
+     * The TLS listener of {@code /webhook}.
+     *
+     * @param forceOverwriteDefaultScheduler whether the webhook moves pods of the default scheduler to ours
+     */
+    public record Webhook(@DefaultValue("8443") int port, @DefaultValue Tls tls,
+                          @DefaultValue("true") boolean forceOverwriteDefaultScheduler) {
+    }
+
+    /**
+     * PEM files of the webhook certificate; both empty means a throwaway self-signed certificate generated at
+     * start-up (see {@code WebhookTlsEnvironmentPostProcessor}).
+     */
+    public record Tls(String certFile, String keyFile) {
+    }
+
+    /**
+     * Defaults of the pod annotations {@code hami.io/node-scheduler-policy} and {@code gpu-scheduler-policy}.
+     *
+     * @param skipUpgradingNodes whether nodes whose GPU driver the NVIDIA GPU Operator is upgrading get no new GPU
+     *                           pods ({@code NodeDriverUpgrading})
+     */
+    public record Policy(@DefaultValue("binpack") NodePolicy node, @DefaultValue("spread") GpuPolicy gpu,
+                         @DefaultValue("true") boolean skipUpgradingNodes) {
+    }
+
+    /** @param expire age after which a node lock ({@code hami.io/mutex.lock}) is broken */
+    public record NodeLock(@DefaultValue("5m") Duration expire) {
+    }
+
+    /**
+     * @param lockWait how long {@code /bind} waits for a node lock held by another pod; below kube-scheduler's
+     *                 30 s extender timeout; 0 fails at once as HAMi does
+     */
+    public record Bind(@DefaultValue("20s") Duration lockWait) {
+        public Bind {
+            if (lockWait.isNegative() || lockWait.compareTo(Duration.ofSeconds(28)) > 0) {
+                throw new IllegalArgumentException("hami.bind.lock-wait must be between 0 and 28s (kube-scheduler"
+                        + " gives up on an extender call after 30s), got " + lockWait);
+            }
+        }
+    }
+
+    public enum LeaderElectionMode { NONE, FOLLOW, ELECT }
+
+    /**
+     * @param identity our holder identity; default: env {@code POD_NAME}, else the hostname
+     */
+    public record LeaderElection(@DefaultValue("none") LeaderElectionMode mode,
+                                 @DefaultValue("hami-scheduler") String leaseName,
+                                 String leaseNamespace,
+                                 String identity) {
+        public LeaderElection {
+            if (leaseNamespace == null || leaseNamespace.isBlank()) {
+                leaseNamespace = envOr("POD_NAMESPACE", "default");
+            }
+            if (identity == null || identity.isBlank()) {
+                identity = envOr("POD_NAME", hostname());
+            }
+        }
+
+        private static String envOr(String name, String fallback) {
+            String value = System.getenv(name);
+            return value == null || value.isBlank() ? fallback : value;
+        }
+
+        private static String hostname() {
+            try {
+                return InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                return "localhost";
+            }
+        }
+    }
+
+    public enum ReadinessMode { LEADER, ALWAYS }
+
+    public record Readiness(@DefaultValue("leader") ReadinessMode mode) {
+    }
+
+    public record Compat(@DefaultValue("v2.8") AllocationEncoding allocationEncoding) {
+    }
+
+    /**
+     * The simulated cluster of {@code hami.kubernetes.mode=embedded}.
+     *
+     * @param nodes       number of GPU nodes, named {@code <node-prefix>1..n}
+     * @param gpusPerNode GPUs registered on each node
+     * @param model       model name as a device plugin registers it
+     * @param memoryMib   registered memory of each GPU
+     * @param splitCount  tasks per GPU ({@code deviceSplitCount})
+     * @param devicePlugin the emulated HAMi device plugin on each node
+     */
+    public record Embedded(@DefaultValue("2") int nodes,
+                           @DefaultValue("gpu-node-") String nodePrefix,
+                           @DefaultValue("4") int gpusPerNode,
+                           @DefaultValue("NVIDIA A100-SXM4-40GB") String model,
+                           @DefaultValue("40960") int memoryMib,
+                           @DefaultValue("10") int splitCount,
+                           @DefaultValue DevicePlugin devicePlugin) {
+    }
+
+    /**
+     * @param enabled         whether embedded nodes run the device-plugin emulator
+     * @param allocationDelay time the emulated plugin takes per allocation (kubelet admission + Allocate)
+     */
+    public record DevicePlugin(@DefaultValue("true") boolean enabled,
+                               @DefaultValue("100ms") Duration allocationDelay) {
+    }
+
+    /** @param timeout a reservation made by {@code /filter} for a pod that stays unbound is dropped after this */
+    public record Reservation(@DefaultValue("2m") Duration timeout) {
+    }
+
+    /** @param interval how often the usage ledger is compared with the informer store and repaired */
+    public record Reconcile(@DefaultValue("1m") Duration interval) {
+    }
+
+    /**
+     * @param maxBodyBytes largest accepted extender request body
+     * @param syncWait     how long a verb waits for the cluster state to be synced before answering an error
+     */
+    public record Filter(@DefaultValue("8MB") DataSize maxBodyBytes, @DefaultValue("5s") Duration syncWait) {
+    }
+}

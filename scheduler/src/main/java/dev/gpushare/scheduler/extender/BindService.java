@@ -1,0 +1,188 @@
+package dev.gpushare.scheduler.extender;
+
+import dev.gpushare.common.annotation.BindPhase;
+import dev.gpushare.common.annotation.HamiKeys;
+import dev.gpushare.common.request.InvalidRequestException;
+import dev.gpushare.common.request.PodRequestParser;
+import dev.gpushare.scheduler.events.EventRecorder;
+import dev.gpushare.scheduler.kube.MergePatch;
+import dev.gpushare.scheduler.kube.PodBindings;
+import dev.gpushare.scheduler.lock.LockResult;
+import dev.gpushare.scheduler.lock.NodeLockService;
+import dev.gpushare.scheduler.state.ClusterInformers;
+import dev.gpushare.scheduler.state.ClusterState;
+import dev.gpushare.scheduler.state.PodEntry;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /bind} (spec 1.6 and 6.1, with DESIGN.md's node lock): take the node lock (waiting first come first
+ * served when another pod holds it), write {@code hami.io/bind-phase: allocating} and {@code hami.io/bind-time},
+ * create the Binding. Any failure undoes what this bind did: our lock is released and the pod's reservation
+ * dropped, so kube-scheduler's retry starts from a clean state. On success the lock stays held until the device
+ * plugin releases it.
+ */
+public final class BindService {
+
+    private static final Logger log = LoggerFactory.getLogger(BindService.class);
+
+    private final ClusterState state;
+    private final ClusterInformers informers;
+    private final NodeLockService locks;
+    private final PodBindings bindings;
+    private final PodRequestParser parser;
+    private final KubernetesClient client;
+    private final EventRecorder events;
+    private final Clock clock;
+    private final Duration lockWait;
+    private final Duration syncWait;
+
+    public BindService(ClusterState state, ClusterInformers informers, NodeLockService locks, PodBindings bindings,
+                       PodRequestParser parser, KubernetesClient client, EventRecorder events, Clock clock,
+                       Duration lockWait, Duration syncWait) {
+        this.state = state;
+        this.informers = informers;
+        this.locks = locks;
+        this.bindings = bindings;
+        this.parser = parser;
+        this.client = client;
+        this.events = events;
+        this.clock = clock;
+        this.lockWait = lockWait;
+        this.syncWait = syncWait;
+    }
+
+    /** Serves one request body; always returns an {@code ExtenderBindingResult}. */
+    public String bind(byte[] body) throws InterruptedException {
+        ExtenderJson.BindArgs args;
+        try {
+            args = ExtenderJson.bindArgs(body);
+        } catch (ExtenderJson.BadRequestException e) {
+            log.warn("bind rejected request: {}", e.getMessage());
+            return ExtenderJson.bindResult(e.getMessage());
+        }
+        String who = args.podNamespace() + "/" + args.podName();
+        if (!state.awaitSynced(syncWait)) {
+            log.warn("bind refused pod={}: cluster state not synced", who);
+            return ExtenderJson.bindResult("scheduler is not ready: cluster state not synced yet");
+        }
+        Pod pod;
+        try {
+            pod = pod(args.podNamespace(), args.podName());
+        } catch (KubernetesClientException e) {
+            return refuse(who, args.node(), "cannot read pod " + who + ": " + e.getMessage());
+        }
+        if (pod == null) {
+            return refuse(who, args.node(), "pod " + who + " not found");
+        }
+        ObjectMeta meta = pod.getMetadata();
+        if (!args.podUid().equals(meta.getUid())) {
+            return refuse(who, args.node(), "pod " + who + " has UID " + meta.getUid() + ", not " + args.podUid()
+                    + " (it was recreated)");
+        }
+        String boundTo = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+        if (args.node().equals(boundTo)) {
+            // A retry of a bind whose answer was lost: it is done.
+            log.info("bind succeeded pod={} node={}: already bound", who, args.node());
+            return ExtenderJson.bindResult("");
+        }
+        if (boundTo != null && !boundTo.isEmpty()) {
+            return refuse(who, args.node(), "pod " + who + " is already bound to node " + boundTo);
+        }
+        try {
+            if (!nodeExists(args.node())) {
+                return fail(meta, who, args.node(), "node " + args.node() + " not found", true);
+            }
+        } catch (KubernetesClientException e) {
+            return fail(meta, who, args.node(), "cannot read node " + args.node() + ": " + e.getMessage(), true);
+        }
+        boolean needsGpus;
+        try {
+            needsGpus = parser.parse(pod).requestsAnyGpu();
+        } catch (InvalidRequestException e) {
+            return fail(meta, who, args.node(), "invalid GPU request: " + e.getMessage(), false);
+        }
+        long started = System.nanoTime();
+        LockResult.Acquired lock = null;
+        if (needsGpus) {
+            Optional<PodEntry> entry = state.holdForBind(meta.getUid());
+            if (entry.isEmpty()) {
+                return fail(meta, who, args.node(), "pod " + who + " has no GPU reservation (not filtered by this"
+                        + " scheduler, or its reservation expired); it must be filtered again", false);
+            }
+            if (!entry.get().node().equals(args.node())) {
+                return fail(meta, who, args.node(), "pod " + who + " was placed on node " + entry.get().node()
+                        + " by the filter, not on " + args.node(), true);
+            }
+            LockResult result = locks.acquire(args.node(), meta.getNamespace(), meta.getName(), lockWait);
+            if (result instanceof LockResult.Refused refused) {
+                return fail(meta, who, args.node(), refused.reason(), true);
+            }
+            lock = (LockResult.Acquired) result;
+        }
+        String error = handOver(meta, args);
+        if (error != null) {
+            if (lock != null && !locks.release(args.node(), meta.getNamespace(), meta.getName())) {
+                error += "; the node lock could not be released and expires on its own";
+            }
+            return fail(meta, who, args.node(), error, true);
+        }
+        events.onPod(meta, EventRecorder.Type.Normal, "BindingSucceed",
+                "Successfully binding node [" + args.node() + "] to " + who);
+        log.info("bind succeeded pod={} node={} lock={} lockWaitedMs={} tookMs={}", who, args.node(),
+                lock == null ? "none" : lock.how(), lock == null ? 0 : lock.waited().toMillis(),
+                (System.nanoTime() - started) / 1_000_000);
+        return ExtenderJson.bindResult("");
+    }
+
+    /** What the device plugin needs before kubelet asks it: bind-phase and bind-time, then the Binding. */
+    private String handOver(ObjectMeta meta, ExtenderJson.BindArgs args) throws InterruptedException {
+        try {
+            MergePatch.metadata()
+                    .annotation(HamiKeys.BIND_PHASE, BindPhase.ALLOCATING.value())
+                    .annotation(HamiKeys.BIND_TIME, Long.toString(clock.instant().getEpochSecond()))
+                    .applyToPod(client, meta.getNamespace(), meta.getName());
+        } catch (KubernetesClientException e) {
+            return "cannot set " + HamiKeys.BIND_PHASE + " on pod: " + e.getMessage();
+        }
+        try {
+            bindings.bind(meta.getNamespace(), meta.getName(), meta.getUid(), args.node());
+        } catch (KubernetesClientException e) {
+            return "binding to node " + args.node() + " failed: " + e.getMessage();
+        }
+        return null;
+    }
+
+    /** The pod from the informer store; from the API when the store has not seen it (yet). */
+    private Pod pod(String namespace, String name) {
+        return informers.cachedPod(namespace, name)
+                .orElseGet(() -> client.pods().inNamespace(namespace).withName(name).get());
+    }
+
+    private boolean nodeExists(String name) {
+        return informers.cachedNode(name).isPresent() || client.nodes().withName(name).get() != null;
+    }
+
+    /** A request about a pod we must not touch (unknown, recreated, bound elsewhere): nothing to undo, no event. */
+    private String refuse(String who, String node, String error) {
+        log.warn("bind failed pod={} node={}: {}", who, node, error);
+        return ExtenderJson.bindResult(error);
+    }
+
+    private String fail(ObjectMeta meta, String who, String node, String error, boolean dropReservation) {
+        if (dropReservation) {
+            state.unreserve(meta.getUid());
+        }
+        events.onPod(meta, EventRecorder.Type.Warning, "BindingFailed", error);
+        log.warn("bind failed pod={} node={}: {}{}", who, node, error,
+                dropReservation ? " (reservation dropped)" : "");
+        return ExtenderJson.bindResult(error);
+    }
+}

@@ -1,0 +1,89 @@
+package dev.gpushare.scheduler.extender;
+
+import dev.gpushare.scheduler.config.HamiProperties;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The extender verbs over HTTP (reachable on the extender listener only, see {@code ListenerPathFilter}). Every
+ * answer is HTTP 200 with the verb's JSON result: kube-scheduler reads any other status as a failed call, and a
+ * JSON {@code Error} tells it (and the operator) what was wrong. Bodies above {@code hami.filter.max-body-bytes}
+ * are refused without being read to the end.
+ */
+@RestController
+class ExtenderController {
+
+    private static final Logger log = LoggerFactory.getLogger(ExtenderController.class);
+
+    private final FilterService filter;
+    private final BindService bind;
+    private final long maxBodyBytes;
+
+    ExtenderController(FilterService filter, BindService bind, HamiProperties properties) {
+        this.filter = filter;
+        this.bind = bind;
+        this.maxBodyBytes = properties.filter().maxBodyBytes().toBytes();
+    }
+
+    @PostMapping(path = "/filter", produces = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<String> filter(HttpServletRequest request) throws InterruptedException {
+        byte[] body = body(request);
+        if (body == null) {
+            return ResponseEntity.ok(ExtenderJson.filterError(tooLarge()));
+        }
+        try {
+            return ResponseEntity.ok(filter.filter(body));
+        } catch (RuntimeException e) {
+            log.error("filter failed unexpectedly", e);
+            return ResponseEntity.ok(ExtenderJson.filterError("internal error: " + e.getMessage()));
+        }
+    }
+
+    @PostMapping(path = "/bind", produces = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<String> bind(HttpServletRequest request) throws InterruptedException {
+        byte[] body = body(request);
+        if (body == null) {
+            return ResponseEntity.ok(ExtenderJson.bindResult(tooLarge()));
+        }
+        try {
+            return ResponseEntity.ok(bind.bind(body));
+        } catch (RuntimeException e) {
+            log.error("bind failed unexpectedly", e);
+            return ResponseEntity.ok(ExtenderJson.bindResult("internal error: " + e.getMessage()));
+        }
+    }
+
+    /** The body, or {@code null} when it is larger than allowed. */
+    private byte[] body(HttpServletRequest request) {
+        if (request.getContentLengthLong() > maxBodyBytes) {
+            return null;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[16 * 1024];
+        try (InputStream in = request.getInputStream()) {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                if (out.size() + n > maxBodyBytes) {
+                    return null;
+                }
+                out.write(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            // A client that went away: whatever arrived is incomplete and fails to decode.
+            log.debug("extender request body not fully read: {}", e.getMessage());
+        }
+        return out.toByteArray();
+    }
+
+    private String tooLarge() {
+        return "request body exceeds " + maxBodyBytes + " bytes (hami.filter.max-body-bytes)";
+    }
+}

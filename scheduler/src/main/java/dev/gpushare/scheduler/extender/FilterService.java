@@ -1,0 +1,160 @@
+package dev.gpushare.scheduler.extender;
+
+import dev.gpushare.common.annotation.AllocationCodec;
+import dev.gpushare.common.annotation.HamiKeys;
+import dev.gpushare.common.device.ContainerDevice;
+import dev.gpushare.common.request.InvalidRequestException;
+import dev.gpushare.common.request.PodRequest;
+import dev.gpushare.common.request.PodRequestParser;
+import dev.gpushare.placement.PlacementResult;
+import dev.gpushare.scheduler.events.EventRecorder;
+import dev.gpushare.scheduler.kube.MergePatch;
+import dev.gpushare.scheduler.state.ClusterState;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /filter} (spec 1.5 and 4.1): parse the pod's request once, let the engine choose among the named
+ * nodes on their snapshots, reserve the choice, annotate the pod, answer exactly one node; or answer each node's
+ * own reasons when none fits.
+ */
+public final class FilterService {
+
+    private static final Logger log = LoggerFactory.getLogger(FilterService.class);
+
+    private final ClusterState state;
+    private final PodRequestParser parser;
+    private final KubernetesClient client;
+    private final EventRecorder events;
+    private final Clock clock;
+    private final Duration syncWait;
+
+    public FilterService(ClusterState state, PodRequestParser parser, KubernetesClient client, EventRecorder events,
+                         Clock clock, Duration syncWait) {
+        this.state = state;
+        this.parser = parser;
+        this.client = client;
+        this.events = events;
+        this.clock = clock;
+        this.syncWait = syncWait;
+    }
+
+    /** Serves one request body; always returns an {@code ExtenderFilterResult}. */
+    public String filter(byte[] body) throws InterruptedException {
+        ExtenderJson.FilterArgs args;
+        try {
+            args = ExtenderJson.filterArgs(body);
+        } catch (ExtenderJson.BadRequestException e) {
+            log.warn("filter rejected request: {}", e.getMessage());
+            return ExtenderJson.filterError(e.getMessage());
+        }
+        Pod pod = args.pod();
+        ObjectMeta meta = pod.getMetadata();
+        String who = meta.getNamespace() + "/" + meta.getName();
+        if (!state.awaitSynced(syncWait)) {
+            log.warn("filter refused pod={}: cluster state not synced", who);
+            return ExtenderJson.filterError("scheduler is not ready: cluster state not synced yet");
+        }
+        PodRequest request;
+        try {
+            request = parser.parse(pod);
+        } catch (InvalidRequestException e) {
+            return invalid(meta, who, "invalid GPU request: " + e.getMessage());
+        }
+        if (!request.requestsAnyGpu()) {
+            events.onPod(meta, EventRecorder.Type.Warning, "FilteringFailed", "does not request any resource");
+            log.info("filter passed pod={} nodes={}: requests no GPU", who, args.nodeNames().size());
+            return ExtenderJson.passed(args, args.nodeNames());
+        }
+        long started = System.nanoTime();
+        PlacementResult result = state.placeAndReserve(meta.getUid(), meta.getNamespace(), meta.getName(), request,
+                meta.getAnnotations(), args.nodeNames());
+        if (result instanceof PlacementResult.Placed placed) {
+            return annotate(args, meta, who, placed, started);
+        }
+        if (result instanceof PlacementResult.Unschedulable unschedulable) {
+            return unschedulable(meta, who, args.nodeNames().size(), unschedulable.failedNodes());
+        }
+        if (result instanceof PlacementResult.InvalidPod invalidPod) {
+            return invalid(meta, who, invalidPod.message());
+        }
+        return ExtenderJson.passed(args, args.nodeNames());
+    }
+
+    private String annotate(ExtenderJson.FilterArgs args, ObjectMeta meta, String who, PlacementResult.Placed placed,
+                            long started) {
+        String allocation = AllocationCodec.encode(placed.allocation());
+        try {
+            MergePatch.metadata()
+                    .annotation(HamiKeys.VGPU_NODE, placed.node())
+                    .annotation(HamiKeys.VGPU_TIME, Long.toString(clock.instant().getEpochSecond()))
+                    .annotation(HamiKeys.DEVICES_TO_ALLOCATE, allocation)
+                    .annotation(HamiKeys.DEVICES_ALLOCATED, allocation)
+                    .label(HamiKeys.VGPU_NODE, placed.node())
+                    .applyToPod(client, meta.getNamespace(), meta.getName());
+        } catch (KubernetesClientException e) {
+            state.unreserve(meta.getUid());
+            String error = e.getCode() == HttpURLConnection.HTTP_NOT_FOUND
+                    ? "pod " + who + " not found"
+                    : "cannot annotate pod " + who + " with its placement: " + e.getMessage();
+            events.onPod(meta, EventRecorder.Type.Warning, "FilteringFailed", error);
+            log.warn("filter failed pod={} node={}: {} (reservation dropped)", who, placed.node(), error);
+            return ExtenderJson.filterError(error);
+        }
+        int candidates = args.nodeNames().size();
+        int unfit = placed.failedNodes().size();
+        events.onPod(meta, EventRecorder.Type.Normal, "FilteringSucceed", String.format(
+                "find fit node(%s), %d nodes not fit, %d nodes fit, score %s:%.2f", placed.node(), unfit,
+                candidates - unfit, placed.node(), placed.score()));
+        log.info("filter placed pod={} node={} gpus={} candidates={} unfit={} tookMs={}", who, placed.node(),
+                placed.allocation().devices().stream().map(ContainerDevice::uuid).toList(), candidates, unfit,
+                (System.nanoTime() - started) / 1_000_000);
+        return ExtenderJson.passed(args, List.of(placed.node()));
+    }
+
+    private String unschedulable(ObjectMeta meta, String who, int candidates, SortedMap<String, String> failed) {
+        SortedMap<String, TreeSet<String>> byReason = byReason(failed);
+        StringBuilder message = new StringBuilder("no available node, ").append(candidates)
+                .append(" nodes do not meet");
+        byReason.forEach((reason, nodes) -> message.append("; ").append(nodes.size()).append(" nodes ")
+                .append(reason).append('(').append(String.join(",", nodes)).append(')'));
+        events.onPod(meta, EventRecorder.Type.Warning, "FilteringFailed", message.toString());
+        Map<String, Integer> counts = new TreeMap<>();
+        byReason.forEach((reason, nodes) -> counts.put(reason, nodes.size()));
+        log.info("filter unschedulable pod={} candidates={} reasons={}", who, candidates, counts);
+        return ExtenderJson.failed(failed);
+    }
+
+    private String invalid(ObjectMeta meta, String who, String error) {
+        events.onPod(meta, EventRecorder.Type.Warning, "FilteringFailed", error);
+        log.info("filter refused pod={}: {}", who, error);
+        return ExtenderJson.filterError(error);
+    }
+
+    /**
+     * Reason name to the nodes that gave it: {@code "2/4 CardInsufficientMemory, 1/4 CardTypeMismatch"} counts
+     * the node under both reasons.
+     */
+    static SortedMap<String, TreeSet<String>> byReason(SortedMap<String, String> failed) {
+        SortedMap<String, TreeSet<String>> byReason = new TreeMap<>();
+        failed.forEach((node, reasons) -> {
+            for (String part : reasons.split(", ")) {
+                String reason = part.matches("\\d+/\\d+ .*") ? part.substring(part.indexOf(' ') + 1) : part;
+                byReason.computeIfAbsent(reason, r -> new TreeSet<>()).add(node);
+            }
+        });
+        return byReason;
+    }
+}

@@ -1,0 +1,224 @@
+package dev.gpushare.scheduler.lock;
+
+import dev.gpushare.common.annotation.HamiKeys;
+import dev.gpushare.common.annotation.MalformedAnnotationException;
+import dev.gpushare.common.lock.NodeLockValue;
+import dev.gpushare.scheduler.kube.MergePatch;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.HttpURLConnection;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node lock {@code hami.io/mutex.lock} (spec section 6.2), done as DESIGN.md asks: every write is a
+ * compare-and-set on the node's {@code resourceVersion} (a JSON merge patch carrying it, so a concurrent writer
+ * gets 409 and we re-read), the owner is checked before a release, a lock older than {@code hami.node-lock.expire}
+ * is broken, a lock whose owner pod is gone, finished or bound elsewhere (dangling) or whose value is malformed is
+ * healed, and the pod that already holds the lock gets it again (re-entrant, with a fresh timestamp).
+ *
+ * <p>A lock held by another live pod is waited for, first come first served per node, up to the bind's lock wait;
+ * the wait is woken by {@link NodeLockQueues#signal} from the informers (no polling). A wait of zero fails at once
+ * as HAMi does.
+ */
+public final class NodeLockService {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeLockService.class);
+    /** Serialising the compare-and-set attempts of one node takes a few API round trips at most. */
+    private static final Duration TURN_WAIT_WITHOUT_LOCK_WAIT = Duration.ofSeconds(10);
+    private static final int RELEASE_ATTEMPTS = 5;
+    /** Consecutive compare-and-set conflicts after which taking the lock gives up (the node is being hammered). */
+    private static final int ACQUIRE_CONFLICTS = 20;
+
+    private final KubernetesClient client;
+    private final NodeLockQueues queues;
+    private final Duration expire;
+    private final Clock clock;
+    private final MeterRegistry meters;
+
+    public NodeLockService(KubernetesClient client, NodeLockQueues queues, Duration expire, Clock clock,
+                           MeterRegistry meters) {
+        this.client = client;
+        this.queues = queues;
+        this.expire = expire;
+        this.clock = clock;
+        this.meters = meters;
+    }
+
+    /** Takes {@code node}'s lock for pod {@code namespace/name}, waiting up to {@code wait} for another pod's. */
+    public LockResult acquire(String node, String namespace, String name, Duration wait) throws InterruptedException {
+        Instant start = clock.instant();
+        Instant deadline = start.plus(wait);
+        NodeLockQueues.Queue queue = queues.of(node);
+        Duration turnWait = wait.isZero() ? TURN_WAIT_WITHOUT_LOCK_WAIT : wait;
+        if (!queue.enter(turnWait)) {
+            return new LockResult.Refused("timed out after " + turnWait.toMillis() + "ms waiting behind other binds"
+                    + " for the lock of node " + node, waited(start));
+        }
+        try {
+            return acquireInTurn(queue, node, namespace, name, wait, start, deadline);
+        } catch (KubernetesClientException e) {
+            return new LockResult.Refused("cannot take the lock of node " + node + ": " + e.getMessage(),
+                    waited(start));
+        } finally {
+            queue.leave();
+        }
+    }
+
+    private LockResult acquireInTurn(NodeLockQueues.Queue queue, String node, String namespace, String name,
+                                     Duration wait, Instant start, Instant deadline) throws InterruptedException {
+        int conflicts = 0;
+        while (true) {
+            long seen = queue.version();
+            Node current = client.nodes().withName(node).get();
+            if (current == null) {
+                return new LockResult.Refused("node " + node + " not found", waited(start));
+            }
+            Decision decision = decide(node, current, namespace, name);
+            if (decision instanceof Decision.Take take) {
+                if (write(current, NodeLockValue.heldBy(clock.instant(), namespace, name).format())) {
+                    if (take.how().startsWith("healed")) {
+                        meters.counter("gpushare_node_lock_heals_total", "reason", take.reason()).increment();
+                        log.info("node lock taken node={} pod={}/{} after {}", node, namespace, name, take.how());
+                    }
+                    return new LockResult.Acquired(waited(start), take.how());
+                }
+                if (++conflicts >= ACQUIRE_CONFLICTS) {
+                    return new LockResult.Refused("node " + node + " changed " + conflicts + " times while taking"
+                            + " its lock", waited(start));
+                }
+                continue;  // 409: someone wrote the node meanwhile; look again
+            }
+            Decision.Held held = (Decision.Held) decision;
+            Instant now = clock.instant();
+            if (wait.isZero() || !now.isBefore(deadline)) {
+                return new LockResult.Refused("node " + node + " is locked by " + held.owner() + " since "
+                        + held.since() + (wait.isZero() ? "" : "; waited " + wait.toMillis() + "ms"),
+                        waited(start));
+            }
+            Instant wakeAt = held.expiresAt().isBefore(deadline) ? held.expiresAt() : deadline;
+            queue.awaitChange(seen, Duration.between(now, wakeAt));
+        }
+    }
+
+    /**
+     * Removes {@code node}'s lock if pod {@code namespace/name} holds it (a lock of another pod, a legacy or a
+     * malformed one is left alone). Returns whether this pod's lock is gone afterwards.
+     */
+    public boolean release(String node, String namespace, String name) {
+        try {
+            for (int attempt = 1; attempt <= RELEASE_ATTEMPTS; attempt++) {
+                Node current = client.nodes().withName(node).get();
+                String value = current == null ? null : annotation(current);
+                if (value == null || !ownedBy(value, namespace, name)) {
+                    return true;
+                }
+                if (write(current, null)) {
+                    queues.signal(node);
+                    return true;
+                }
+            }
+            log.warn("node lock release gave up after {} conflicts node={} pod={}/{}", RELEASE_ATTEMPTS, node,
+                    namespace, name);
+        } catch (KubernetesClientException e) {
+            log.warn("node lock release failed node={} pod={}/{} error={}", node, namespace, name, e.getMessage());
+        }
+        return false;
+    }
+
+    private sealed interface Decision {
+        /** Write our value: the lock is free, ours already, or healed. {@code reason} names a heal for metrics. */
+        record Take(String how, String reason) implements Decision {
+        }
+
+        /** Another live pod holds it. */
+        record Held(String owner, Instant since, Instant expiresAt) implements Decision {
+        }
+    }
+
+    private Decision decide(String node, Node current, String namespace, String name) {
+        String value = annotation(current);
+        if (value == null) {
+            return new Decision.Take("free", "");
+        }
+        NodeLockValue lock;
+        try {
+            lock = NodeLockValue.parse(value);
+        } catch (MalformedAnnotationException e) {
+            return new Decision.Take("healed malformed lock: " + e.getMessage(), "malformed");
+        }
+        if (lock.isHeldBy(namespace, name)) {
+            return new Decision.Take("re-entrant", "");
+        }
+        Instant expiresAt = lock.time().plus(expire);
+        if (!clock.instant().isBefore(expiresAt)) {
+            return new Decision.Take("healed expired lock " + value, "expired");
+        }
+        if (lock.owner().isEmpty()) {
+            return new Decision.Held("a legacy lock", lock.time(), expiresAt);
+        }
+        NodeLockValue.Owner owner = lock.owner().get();
+        Optional<String> dangling = dangling(node, owner);
+        if (dangling.isPresent()) {
+            return new Decision.Take("healed lock " + value + " (" + dangling.get() + ")", "dangling");
+        }
+        return new Decision.Held(owner.namespace() + "/" + owner.name(), lock.time(), expiresAt);
+    }
+
+    /** Why the owner can no longer be served by {@code node}'s device plugin, if it cannot. */
+    private Optional<String> dangling(String node, NodeLockValue.Owner owner) {
+        Pod pod = client.pods().inNamespace(owner.namespace()).withName(owner.name()).get();
+        if (pod == null) {
+            return Optional.of("owner pod is gone");
+        }
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
+            return Optional.of("owner pod " + phase);
+        }
+        String boundTo = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+        if (boundTo != null && !boundTo.isEmpty() && !boundTo.equals(node)) {
+            return Optional.of("owner pod is bound to " + boundTo);
+        }
+        return Optional.empty();
+    }
+
+    /** Compare-and-set of the lock annotation ({@code null} removes it); false on a conflict (409). */
+    private boolean write(Node current, String value) {
+        try {
+            MergePatch.metadata().annotation(HamiKeys.NODE_LOCK, value)
+                    .ifResourceVersion(current.getMetadata().getResourceVersion())
+                    .applyToNode(client, current.getMetadata().getName());
+            return true;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private static boolean ownedBy(String value, String namespace, String name) {
+        try {
+            return NodeLockValue.parse(value).isHeldBy(namespace, name);
+        } catch (MalformedAnnotationException e) {
+            return false;
+        }
+    }
+
+    static String annotation(Node node) {
+        Map<String, String> annotations = node.getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get(HamiKeys.NODE_LOCK);
+    }
+
+    private Duration waited(Instant start) {
+        return Duration.between(start, clock.instant());
+    }
+}

@@ -1,0 +1,263 @@
+package dev.gpushare.scheduler.state;
+
+import dev.gpushare.common.annotation.HamiKeys;
+import dev.gpushare.scheduler.events.EventRecorder;
+import dev.gpushare.scheduler.lock.NodeLockQueues;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Feeds {@link ClusterState} from fabric8 informers on nodes, pods and resource quotas, wakes binds waiting for a
+ * node lock when the lock (or its owner pod) changes, rebuilds the state from the informer stores once they are
+ * synced ({@link #rebuild()}, also the hook for a new leadership term), reconciles it with the stores periodically
+ * and expires reservations of pods that were never bound.
+ */
+public final class ClusterInformers implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterInformers.class);
+
+    private final KubernetesClient client;
+    private final ClusterState state;
+    private final NodeLockQueues lockQueues;
+    private final EventRecorder events;
+    private final Duration reconcileInterval;
+    private final Duration expiryInterval;
+    private final Counter repairs;
+    /** Per node, the undecodable registration value already reported, so each bad value is reported once. */
+    private final Map<String, String> reportedInvalid = new ConcurrentHashMap<>();
+    /** Per pod UID, the malformed allocation already logged. */
+    private final Map<String, String> reportedMalformed = new ConcurrentHashMap<>();
+
+    private SharedIndexInformer<Node> nodes;
+    private SharedIndexInformer<Pod> pods;
+    private SharedIndexInformer<ResourceQuota> quotas;
+    private ScheduledExecutorService timer;
+    private volatile boolean running;
+
+    public ClusterInformers(KubernetesClient client, ClusterState state, NodeLockQueues lockQueues,
+                            EventRecorder events, Duration reconcileInterval, Duration reservationTimeout,
+                            MeterRegistry meters) {
+        this.client = client;
+        this.state = state;
+        this.lockQueues = lockQueues;
+        this.events = events;
+        this.reconcileInterval = reconcileInterval;
+        Duration quarter = reservationTimeout.dividedBy(4);
+        this.expiryInterval = quarter.compareTo(Duration.ofSeconds(5)) < 0 ? quarter : Duration.ofSeconds(5);
+        this.repairs = meters.counter("gpushare_ledger_repairs_total");
+    }
+
+    @Override
+    public void start() {
+        nodes = client.nodes().runnableInformer(0);
+        nodes.addEventHandler(handler(this::onNode, (old, node) -> {
+            onNode(node);
+            if (!Objects.equals(lockOf(old), lockOf(node))) {
+                lockQueues.signal(node.getMetadata().getName());
+            }
+        }, node -> {
+            state.removeNode(node.getMetadata().getName());
+            reportedInvalid.remove(node.getMetadata().getName());
+            lockQueues.forget(node.getMetadata().getName());
+        }));
+        pods = client.pods().inAnyNamespace().runnableInformer(0);
+        pods.addEventHandler(handler(this::onPod, (old, pod) -> onPod(pod), pod -> {
+            state.removePod(pod);
+            reportedMalformed.remove(pod.getMetadata().getUid());
+            signalNodesOf(pod);
+        }));
+        quotas = client.resourceQuotas().inAnyNamespace().runnableInformer(0);
+        quotas.addEventHandler(handler(state::applyQuota, (old, quota) -> state.applyQuota(quota),
+                state::removeQuota));
+
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "cluster-state-reconcile");
+            thread.setDaemon(true);
+            return thread;
+        });
+        running = true;
+        CompletableFuture.allOf(nodes.start().toCompletableFuture(), pods.start().toCompletableFuture(),
+                quotas.start().toCompletableFuture()).whenComplete((ok, error) -> {
+                    if (error != null) {
+                        log.error("informers failed to start; the scheduler stays unready", error);
+                        return;
+                    }
+                    rebuild();
+                    timer.scheduleWithFixedDelay(this::reconcile, reconcileInterval.toMillis(),
+                            reconcileInterval.toMillis(), TimeUnit.MILLISECONDS);
+                    timer.scheduleWithFixedDelay(this::expire, expiryInterval.toMillis(), expiryInterval.toMillis(),
+                            TimeUnit.MILLISECONDS);
+                });
+    }
+
+    /**
+     * Rebuilds the state from the informer stores (not from replayed events) and marks it synced. Called once the
+     * informers have synced, and by leader election on every leadership gain.
+     */
+    public void rebuild() {
+        ClusterState.Repairs result = rebuildFromStores(true);
+        log.info("cluster state rebuilt from informer stores nodes={} pods={} entries={}",
+                nodes.getStore().list().size(), pods.getStore().list().size(), state.entries().size());
+        if (result.total() > 0) {
+            log.debug("rebuild replaced incrementally kept state: {}", result);
+        }
+    }
+
+    /** The pod as the informer last saw it. */
+    public Optional<Pod> cachedPod(String namespace, String name) {
+        return Optional.ofNullable(pods == null ? null : pods.getStore().getByKey(namespace + "/" + name));
+    }
+
+    /** The node as the informer last saw it. */
+    public Optional<Node> cachedNode(String name) {
+        return Optional.ofNullable(nodes == null ? null : nodes.getStore().getByKey(name));
+    }
+
+    /** Compares the state with the stores and repairs drift; counts what it repaired. */
+    void reconcile() {
+        try {
+            ClusterState.Repairs result = rebuildFromStores(false);
+            if (result.total() > 0) {
+                repairs.increment(result.total());
+                log.warn("cluster state drift repaired nodes={} pods={} quotas={}", result.nodes(), result.pods(),
+                        result.quotas());
+            }
+        } catch (RuntimeException e) {
+            log.error("reconcile failed", e);
+        }
+    }
+
+    private ClusterState.Repairs rebuildFromStores(boolean markSynced) {
+        return state.rebuild(() -> nodes.getStore().list(), () -> pods.getStore().list(),
+                () -> quotas.getStore().list(), markSynced);
+    }
+
+    private void expire() {
+        try {
+            int expired = state.expireReservations();
+            if (expired > 0) {
+                log.info("reservations expired count={} (pods filtered but never bound)", expired);
+            }
+        } catch (RuntimeException e) {
+            log.error("reservation expiry failed", e);
+        }
+    }
+
+    private void onNode(Node node) {
+        NodeGpus gpus = state.applyNode(node);
+        String name = node.getMetadata().getName();
+        if (gpus instanceof NodeGpus.Invalid invalid) {
+            if (!invalid.value().equals(reportedInvalid.put(name, invalid.value()))) {
+                log.warn("node registration invalid node={} problem={}", name, invalid.problem());
+                events.onNode(node.getMetadata(), EventRecorder.Type.Warning, "NodeRegistrationInvalid",
+                        "GPU registration cannot be decoded, the node takes no GPU pods: " + invalid.problem());
+            }
+        } else {
+            reportedInvalid.remove(name);
+        }
+    }
+
+    private void onPod(Pod pod) {
+        PodGpus gpus = state.applyPod(pod);
+        String uid = pod.getMetadata().getUid();
+        if (gpus instanceof PodGpus.Malformed malformed) {
+            if (!malformed.problem().equals(reportedMalformed.put(uid, malformed.problem()))) {
+                log.warn("pod allocation annotation malformed pod={}/{} problem={} (its GPUs are not counted)",
+                        pod.getMetadata().getNamespace(), pod.getMetadata().getName(), malformed.problem());
+            }
+        } else if (gpus instanceof PodGpus.Finished) {
+            signalNodesOf(pod);
+        }
+    }
+
+    /** A finished or deleted pod may have been the owner of a node lock: its node's waiting bind looks again. */
+    private void signalNodesOf(Pod pod) {
+        String bound = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+        if (bound != null && !bound.isEmpty()) {
+            lockQueues.signal(bound);
+        }
+        Map<String, String> annotations = pod.getMetadata().getAnnotations();
+        String placed = annotations == null ? null : annotations.get(HamiKeys.VGPU_NODE);
+        if (placed != null && !placed.equals(bound)) {
+            lockQueues.signal(placed);
+        }
+    }
+
+    private static String lockOf(Node node) {
+        Map<String, String> annotations = node == null ? null : node.getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get(HamiKeys.NODE_LOCK);
+    }
+
+    private static <T extends HasMetadata> ResourceEventHandler<T> handler(Consumer<T> add, Update<T> update,
+                                                                          Consumer<T> delete) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T object) {
+                guarded(() -> add.accept(object), object);
+            }
+
+            @Override
+            public void onUpdate(T oldObject, T newObject) {
+                guarded(() -> update.accept(oldObject, newObject), newObject);
+            }
+
+            @Override
+            public void onDelete(T object, boolean deletedFinalStateUnknown) {
+                guarded(() -> delete.accept(object), object);
+            }
+        };
+    }
+
+    /** An informer handler must never throw: fabric8 would stop delivering events to it. */
+    private static void guarded(Runnable action, HasMetadata object) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            log.error("informer event failed for {} {}/{}", object.getKind(), object.getMetadata().getNamespace(),
+                    object.getMetadata().getName(), e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Update<T> {
+        void accept(T oldObject, T newObject);
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+        for (SharedIndexInformer<?> informer : new SharedIndexInformer<?>[] {nodes, pods, quotas}) {
+            if (informer != null) {
+                informer.close();
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}

@@ -1,0 +1,192 @@
+package dev.gpushare.scheduler.extender;
+
+import static dev.gpushare.scheduler.support.TestObjects.annotations;
+import static dev.gpushare.scheduler.support.TestObjects.create;
+import static dev.gpushare.scheduler.support.TestObjects.get;
+import static dev.gpushare.scheduler.support.TestObjects.gpuPod;
+import static dev.gpushare.scheduler.support.TestObjects.nodeLock;
+import static dev.gpushare.scheduler.support.TestObjects.unique;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.gpushare.common.annotation.HamiKeys;
+import dev.gpushare.common.lock.NodeLockValue;
+import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.kube.MergePatch;
+import dev.gpushare.scheduler.state.ClusterState;
+import dev.gpushare.scheduler.support.ExtenderClient;
+import dev.gpushare.scheduler.support.SchedulerSpringTest;
+import dev.gpushare.scheduler.support.TestApiServerDispatcher;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+/** Every failure of a bind undoes what it did: no lock, no reservation left behind. */
+@SchedulerSpringTest
+class FailurePathsTest {
+
+    @Autowired
+    KubernetesClient client;
+    @Autowired
+    ExtenderClient extender;
+    @Autowired
+    ClusterState state;
+    @Autowired
+    TestApiServerDispatcher api;
+
+    @AfterEach
+    void clearFaults() {
+        api.clearFaults();
+    }
+
+    private String gpuNode() {
+        String name = unique("fail-node");
+        client.nodes().resource(EmbeddedClusterSeeder.gpuNode(name, 2, "NVIDIA T4", 15360, 4)).create();
+        await().atMost(Duration.ofSeconds(10)).until(() -> state.snapshotOf(name) != null);
+        return name;
+    }
+
+    /** A pod filtered onto {@code node}, with its reservation in the ledger. */
+    private Pod filtered(String node) {
+        Pod pod = create(client, gpuPod("fail", unique("pod"), 1, 1000, 10));
+        JsonNode answer = extender.filter(pod, List.of(node));
+        assertThat(answer.get("NodeNames").toString()).isEqualTo("[\"" + node + "\"]");
+        assertThat(state.entry(pod.getMetadata().getUid())).isPresent();
+        return pod;
+    }
+
+    private void assertNothingLeftBehind(Pod pod, String node) {
+        assertThat(nodeLock(client, node)).isNull();
+        assertThat(state.entry(pod.getMetadata().getUid())).isEmpty();
+        assertThat(get(client, pod).getSpec().getNodeName()).isNull();
+    }
+
+    private void lockNode(String node, String lock) {
+        client.nodes().withName(node).patch(PatchContext.of(PatchType.JSON_MERGE),
+                MergePatch.metadata().annotation(HamiKeys.NODE_LOCK, lock).json());
+    }
+
+    @Test
+    void aFailedBindingReleasesTheLockAndDropsTheReservation() {
+        String node = gpuNode();
+        Pod pod = filtered(node);
+        api.fail("POST", "/pods/" + pod.getMetadata().getName() + "/binding$", 403, 1);
+
+        JsonNode answer = extender.bind(pod, node);
+
+        assertThat(answer.get("Error").asString())
+                .isEqualTo("binding to node " + node + " failed: injected failure");
+        assertNothingLeftBehind(pod, node);
+    }
+
+    @Test
+    void aFailedBindPhasePatchReleasesTheLockAndDropsTheReservation() {
+        String node = gpuNode();
+        Pod pod = filtered(node);
+        api.fail("PATCH", "/pods/" + pod.getMetadata().getName() + "$", 403, 1);
+
+        JsonNode answer = extender.bind(pod, node);
+
+        assertThat(answer.get("Error").asString()).startsWith("cannot set hami.io/bind-phase on pod: ");
+        assertNothingLeftBehind(pod, node);
+        assertThat(annotations(client, pod)).doesNotContainKey(HamiKeys.BIND_PHASE);
+    }
+
+    @Test
+    void aFailedPodPatchAtFilterDropsTheReservation() {
+        String node = gpuNode();
+        Pod pod = create(client, gpuPod("fail", unique("pod"), 1, 1000, 10));
+        api.fail("PATCH", "/pods/" + pod.getMetadata().getName() + "$", 403, 1);
+
+        JsonNode answer = extender.filter(pod, List.of(node));
+
+        assertThat(answer.get("Error").asString()).startsWith("cannot annotate pod fail/"
+                + pod.getMetadata().getName() + " with its placement: ");
+        assertThat(answer.get("NodeNames").isNull()).isTrue();
+        assertThat(state.entry(pod.getMetadata().getUid())).isEmpty();
+        assertThat(annotations(client, pod)).doesNotContainKey(HamiKeys.VGPU_NODE);
+        assertThat(state.snapshotOf(node).gpus()).allSatisfy(gpu -> assertThat(gpu.usage().used()).isZero());
+    }
+
+    @Test
+    void aFilterOfAPodThatIsGoneDropsTheReservation() {
+        String node = gpuNode();
+        Pod pod = gpuPod("fail", unique("never-created"), 1, 1000, 10);
+        pod.getMetadata().setUid("uid-of-a-pod-that-is-gone");
+
+        JsonNode answer = extender.filter(pod, List.of(node));
+
+        assertThat(answer.get("Error").asString()).isEqualTo("pod fail/" + pod.getMetadata().getName()
+                + " not found");
+        assertThat(state.entry("uid-of-a-pod-that-is-gone")).isEmpty();
+    }
+
+    @Test
+    void aLockHeldByAnotherLivePodFailsTheBindAfterTheWaitAndStaysItsOwners() {
+        String node = gpuNode();
+        Pod holder = create(client, gpuPod("fail", unique("holder"), 1, 1000, 10));
+        String lock = NodeLockValue.heldBy(Instant.now(), "fail", holder.getMetadata().getName()).format();
+        lockNode(node, lock);
+        Pod pod = filtered(node);
+
+        JsonNode answer = extender.bind(pod, node);
+
+        assertThat(answer.get("Error").asString()).startsWith("node " + node + " is locked by fail/"
+                + holder.getMetadata().getName() + " since ").endsWith("; waited 2000ms");
+        assertThat(nodeLock(client, node)).isEqualTo(lock);
+        assertThat(state.entry(pod.getMetadata().getUid())).isEmpty();
+        assertThat(get(client, pod).getSpec().getNodeName()).isNull();
+    }
+
+    @Test
+    void aWaitingBindIsWokenWhenTheLockGoes() throws Exception {
+        String node = gpuNode();
+        Pod holder = create(client, gpuPod("fail", unique("holder"), 1, 1000, 10));
+        lockNode(node, NodeLockValue.heldBy(Instant.now(), "fail", holder.getMetadata().getName()).format());
+        Pod pod = filtered(node);
+
+        CompletableFuture<JsonNode> bind = CompletableFuture.supplyAsync(() -> extender.bind(pod, node));
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> !bind.isDone());
+        // The device plugin finishes with the holder and removes the lock: the informer wakes the waiting bind.
+        lockNode(node, null);
+
+        assertThat(bind.get(10, TimeUnit.SECONDS).toString()).isEqualTo("{\"Error\":\"\"}");
+        assertThat(get(client, pod).getSpec().getNodeName()).isEqualTo(node);
+    }
+
+    @Test
+    void danglingExpiredAndMalformedLocksAreHealedByTheBind() {
+        String node = gpuNode();
+        for (String lock : List.of(NodeLockValue.heldBy(Instant.now(), "fail", "no-such-pod").format(),
+                NodeLockValue.heldBy(Instant.now().minus(Duration.ofMinutes(6)), "fail", "someone").format(),
+                "garbage,lock")) {
+            lockNode(node, lock);
+            Pod pod = filtered(node);
+
+            assertThat(extender.bind(pod, node).toString()).isEqualTo("{\"Error\":\"\"}");
+
+            assertThat(get(client, pod).getSpec().getNodeName()).isEqualTo(node);
+            await().atMost(Duration.ofSeconds(10)).until(() -> nodeLock(client, node) == null);
+        }
+    }
+
+    @Test
+    void aRetriedBindOfThePodHoldingTheLockSucceeds() {
+        String node = gpuNode();
+        Pod pod = filtered(node);
+        lockNode(node, NodeLockValue.heldBy(Instant.now(), "fail", pod.getMetadata().getName()).format());
+
+        assertThat(extender.bind(pod, node).toString()).isEqualTo("{\"Error\":\"\"}");
+        assertThat(get(client, pod).getSpec().getNodeName()).isEqualTo(node);
+    }
+}

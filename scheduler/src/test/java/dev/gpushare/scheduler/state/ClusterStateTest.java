@@ -1,0 +1,279 @@
+package dev.gpushare.scheduler.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gpushare.common.annotation.HamiKeys;
+import dev.gpushare.common.config.DeviceConfig;
+import dev.gpushare.common.request.PodRequest;
+import dev.gpushare.common.request.PodRequestParser;
+import dev.gpushare.placement.NodeSnapshotFactory;
+import dev.gpushare.placement.PlacementEngine;
+import dev.gpushare.placement.PlacementResult;
+import dev.gpushare.placement.PlacementSettings;
+import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.support.TestObjects;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
+import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The ledger's rules, without an API: one entry per pod, reservations that expire, rebuilds that agree. */
+class ClusterStateTest {
+
+    /** A clock the test moves. */
+    private static final class TestClock extends Clock {
+        private Instant now = Instant.parse("2026-11-23T12:00:00Z");
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    private static final Duration TIMEOUT = Duration.ofMinutes(2);
+    private final TestClock clock = new TestClock();
+    private final ClusterState state = new ClusterState(new PlacementEngine(PlacementSettings.defaults()),
+            new NodeSnapshotFactory(List.of()), new ClusterState.Settings("nvidia.com/gpu", "nvidia.com/gpumem",
+                    "nvidia.com/gpucores", 1, TIMEOUT), clock);
+    private final PodRequestParser parser = new PodRequestParser(DeviceConfig.defaults());
+    private final List<Node> nodes = new ArrayList<>();
+    private final List<Pod> pods = new ArrayList<>();
+    private final List<ResourceQuota> quotas = new ArrayList<>();
+
+    private String node(String name, int gpus) {
+        Node node = EmbeddedClusterSeeder.gpuNode(name, gpus, "NVIDIA T4", 10000, 4);
+        nodes.add(node);
+        state.applyNode(node);
+        return name;
+    }
+
+    private Pod pod(String namespace, String name, int memory) {
+        Pod pod = TestObjects.gpuPod(namespace, name, 1, memory, null);
+        pod.getMetadata().setUid("uid-" + name);
+        pods.add(pod);
+        return pod;
+    }
+
+    private PlacementResult filter(Pod pod, String... nodeNames) throws Exception {
+        PodRequest request = parser.parse(pod);
+        return state.placeAndReserve(pod.getMetadata().getUid(), pod.getMetadata().getNamespace(),
+                pod.getMetadata().getName(), request, Map.of(), List.of(nodeNames));
+    }
+
+    /** The pod as the informer sees it after the filter's patch, bound to the node or not. */
+    private static Pod annotated(Pod pod, PlacementResult.Placed placed, Instant filteredAt, boolean bound) {
+        Map<String, String> annotations = new HashMap<>();
+        String allocation = dev.gpushare.common.annotation.AllocationCodec.encode(placed.allocation());
+        annotations.put(HamiKeys.VGPU_NODE, placed.node());
+        annotations.put(HamiKeys.VGPU_TIME, Long.toString(filteredAt.getEpochSecond()));
+        annotations.put(HamiKeys.DEVICES_ALLOCATED, allocation);
+        annotations.put(HamiKeys.DEVICES_TO_ALLOCATE, allocation);
+        pod.getMetadata().setAnnotations(annotations);
+        pod.getSpec().setNodeName(bound ? placed.node() : null);
+        return pod;
+    }
+
+    private int tasksOn(String node) {
+        return state.snapshotOf(node).gpus().stream().mapToInt(g -> g.usage().used()).sum();
+    }
+
+    private int memoryOn(String node) {
+        return state.snapshotOf(node).gpus().stream().mapToInt(g -> g.usage().usedmem()).sum();
+    }
+
+    private ClusterState.Repairs rebuild() {
+        return state.rebuild(() -> nodes, () -> pods, () -> quotas, true);
+    }
+
+    @Test
+    void aReservationIsConfirmedByTheInformerAsOneEntry() throws Exception {
+        String n = node("n1", 2);
+        Pod pod = pod("ns", "p", 3000);
+
+        PlacementResult.Placed placed = (PlacementResult.Placed) filter(pod, n);
+        assertThat(state.entry("uid-p")).get().satisfies(e -> assertThat(e.bound()).isFalse());
+        state.applyPod(annotated(pod, placed, clock.instant(), false));
+        state.applyPod(annotated(pod, placed, clock.instant(), true));
+
+        assertThat(state.entries()).singleElement().satisfies(e -> {
+            assertThat(e.bound()).isTrue();
+            assertThat(e.node()).isEqualTo(n);
+        });
+        assertThat(tasksOn(n)).isEqualTo(1);
+        assertThat(memoryOn(n)).isEqualTo(3000);
+    }
+
+    @Test
+    void aReFilterReplacesThePodsReservation() throws Exception {
+        String n = node("n1", 1);
+        Pod pod = pod("ns", "p", 6000);
+
+        filter(pod, n);
+        // 6000 + 6000 would not fit a 10000 MiB GPU: the pod's own reservation must not count against it.
+        assertThat(filter(pod, n)).isInstanceOf(PlacementResult.Placed.class);
+
+        assertThat(state.entries()).hasSize(1);
+        assertThat(memoryOn(n)).isEqualTo(6000);
+    }
+
+    @Test
+    void aReservationOfAPodNeverBoundExpires() throws Exception {
+        String n = node("n1", 1);
+        Pod pod = pod("ns", "p", 3000);
+        PlacementResult.Placed placed = (PlacementResult.Placed) filter(pod, n);
+        state.applyPod(annotated(pod, placed, clock.instant(), false));
+
+        clock.advance(TIMEOUT.minusSeconds(1));
+        assertThat(state.expireReservations()).isZero();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(state.expireReservations()).isEqualTo(1);
+
+        assertThat(state.entries()).isEmpty();
+        assertThat(memoryOn(n)).isZero();
+        // A later event of the same unbound pod does not bring it back.
+        state.applyPod(pod);
+        assertThat(state.entries()).isEmpty();
+    }
+
+    @Test
+    void aDroppedReservationIsNotBroughtBackByTheAnnotationsButANewFilterCounts() throws Exception {
+        String n = node("n1", 1);
+        Pod pod = pod("ns", "p", 3000);
+        PlacementResult.Placed placed = (PlacementResult.Placed) filter(pod, n);
+
+        assertThat(state.unreserve("uid-p")).isTrue();
+        state.applyPod(annotated(pod, placed, clock.instant(), false));
+        assertThat(state.entries()).isEmpty();
+        assertThat(rebuild().pods()).isZero();
+        assertThat(state.entries()).isEmpty();
+
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(filter(pod, n)).isInstanceOf(PlacementResult.Placed.class);
+        assertThat(state.entries()).hasSize(1);
+    }
+
+    @Test
+    void aRestartKeepsReservationsOfRecentlyFilteredPodsAndCountsBoundOnes() throws Exception {
+        String n = node("n1", 2);
+        Pod fresh = pod("ns", "fresh", 1000);
+        Pod stale = pod("ns", "stale", 1000);
+        Pod running = pod("ns", "running", 1000);
+        PlacementResult.Placed a = (PlacementResult.Placed) filter(fresh, n);
+        PlacementResult.Placed b = (PlacementResult.Placed) filter(stale, n);
+        PlacementResult.Placed c = (PlacementResult.Placed) filter(running, n);
+        annotated(fresh, a, clock.instant().minusSeconds(30), false);
+        annotated(stale, b, clock.instant().minus(TIMEOUT), false);
+        annotated(running, c, clock.instant().minus(Duration.ofDays(3)), true);
+
+        ClusterState restarted = new ClusterState(new PlacementEngine(PlacementSettings.defaults()),
+                new NodeSnapshotFactory(List.of()), new ClusterState.Settings("nvidia.com/gpu", "nvidia.com/gpumem",
+                        "nvidia.com/gpucores", 1, TIMEOUT), clock);
+        restarted.rebuild(() -> nodes, () -> pods, () -> quotas, true);
+
+        assertThat(restarted.synced()).isTrue();
+        assertThat(restarted.entry("uid-fresh")).get().satisfies(e -> {
+            assertThat(e.bound()).isFalse();
+            assertThat(e.expiresAt()).isEqualTo(clock.instant().minusSeconds(30).plus(TIMEOUT));
+        });
+        assertThat(restarted.entry("uid-stale")).isEmpty();
+        assertThat(restarted.entry("uid-running")).get().satisfies(e -> assertThat(e.bound()).isTrue());
+    }
+
+    @Test
+    void terminatingPodsStillHoldTheirGpusFinishedOnesDoNot() throws Exception {
+        String n = node("n1", 1);
+        Pod pod = pod("ns", "p", 3000);
+        annotated(pod, (PlacementResult.Placed) filter(pod, n), clock.instant(), true);
+        pod.getMetadata().setDeletionTimestamp("2026-11-23T12:00:00Z");
+        state.applyPod(pod);
+        assertThat(memoryOn(n)).isEqualTo(3000);
+
+        pod.getStatus().setPhase("Succeeded");
+        state.applyPod(pod);
+        assertThat(state.entries()).isEmpty();
+        assertThat(memoryOn(n)).isZero();
+    }
+
+    @Test
+    void theNamespaceQuotaLimitsPlacement() throws Exception {
+        String n = node("n1", 2);
+        quotas.add(new ResourceQuotaBuilder().withNewMetadata().withName("gpu").withNamespace("team").endMetadata()
+                .withNewSpec().withHard(Map.of("limits.nvidia.com/gpumem", new Quantity("4000"))).endSpec().build());
+        quotas.forEach(state::applyQuota);
+        filter(pod("team", "first", 3000), n);
+
+        assertThat(filter(pod("team", "second", 2000), n)).isInstanceOfSatisfying(
+                PlacementResult.Unschedulable.class, u -> assertThat(u.failedNodes().get(n))
+                        .contains("ResourceQuotaNotFit"));
+        assertThat(filter(pod("other", "third", 2000), n)).isInstanceOf(PlacementResult.Placed.class);
+    }
+
+    @Test
+    void devicesAreReReadWhenTheRegistrationChangesAndAZeroAllocatableUnregisters() throws Exception {
+        String n = node("n1", 2);
+        assertThat(state.snapshotOf(n).gpus()).hasSize(2);
+
+        Node grown = EmbeddedClusterSeeder.gpuNode(n, 3, "NVIDIA T4", 10000, 4);
+        grown.getStatus().setAllocatable(nodes.get(0).getStatus().getAllocatable());
+        state.applyNode(grown);
+        assertThat(state.snapshotOf(n).gpus()).hasSize(3);
+
+        grown.getStatus().setAllocatable(Map.of("nvidia.com/gpu", new Quantity("0")));
+        state.applyNode(grown);
+        assertThat(state.snapshotOf(n)).isNull();
+        assertThat(filter(pod("ns", "p", 1000), n)).isInstanceOfSatisfying(PlacementResult.Unschedulable.class,
+                u -> assertThat(u.failedNodes()).containsExactlyEntriesOf(Map.of(n, "node unregistered")));
+    }
+
+    @Test
+    void aRebuildRepairsWhatAMissedEventLeftWrong() throws Exception {
+        String n = node("n1", 1);
+        Pod pod = pod("ns", "p", 3000);
+        annotated(pod, (PlacementResult.Placed) filter(pod, n), clock.instant(), true);
+        state.applyPod(pod);
+        state.removePod(pod);  // as if a delete arrived for a pod that still exists
+
+        ClusterState.Repairs repairs = state.rebuild(() -> nodes, () -> pods, () -> quotas, false);
+
+        assertThat(repairs).isEqualTo(new ClusterState.Repairs(0, 1, 0));
+        assertThat(state.entry("uid-p")).get().satisfies(e -> assertThat(e.bound()).isTrue());
+        assertThat(memoryOn(n)).isEqualTo(3000);
+        assertThat(state.rebuild(() -> nodes, () -> pods, () -> quotas, false).total()).isZero();
+    }
+
+    @Test
+    void theVerbsWaitForTheFirstRebuildAndAgainAfterLosingIt() throws Exception {
+        assertThat(state.awaitSynced(Duration.ofMillis(10))).isFalse();
+        rebuild();
+        assertThat(state.awaitSynced(Duration.ZERO)).isTrue();
+        state.markUnsynced();
+        assertThat(state.synced()).isFalse();
+        state.rebuild(() -> nodes, () -> pods, () -> quotas, false);
+        assertThat(state.synced()).as("a periodic reconcile does not make a replica synced").isFalse();
+    }
+}

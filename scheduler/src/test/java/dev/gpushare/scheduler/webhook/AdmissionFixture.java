@@ -1,0 +1,22 @@
+package dev.gpushare.scheduler.webhook;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/** The AdmissionReview v1 a kube-apiserver 1.19 sent for pod {@code whtest/wh-pod} asking for one GPU. */
+final class AdmissionFixture {
+
+    static final String UID = "7acb7873-32f4-4b52-bf88-c1517a08a1f4";
+
+    private AdmissionFixture() {
+    }
+
+    static byte[] bytes() {
+        try (InputStream in = AdmissionFixture.class.getResourceAsStream("/fixtures/admission-1.json")) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
