@@ -12,6 +12,7 @@ import dev.gpushare.scheduler.events.EventRecorder;
 import dev.gpushare.scheduler.extender.BindService;
 import dev.gpushare.scheduler.extender.FilterService;
 import dev.gpushare.scheduler.kube.PodBindings;
+import dev.gpushare.scheduler.leader.Leadership;
 import dev.gpushare.scheduler.lock.NodeLockQueues;
 import dev.gpushare.scheduler.lock.NodeLockService;
 import dev.gpushare.scheduler.state.ClusterInformers;
@@ -22,8 +23,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.health.contributor.Health;
-import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -96,23 +95,16 @@ class SchedulerConfiguration {
     }
 
     @Bean
-    FilterService filterService(ClusterState state, PodRequestParser parser, KubernetesClient client,
-                                EventRecorder events, Clock clock, HamiProperties properties) {
-        return new FilterService(state, parser, client, events, clock, properties.filter().syncWait());
+    FilterService filterService(ClusterState state, Leadership leadership, PodRequestParser parser,
+                                KubernetesClient client, EventRecorder events, Clock clock, HamiProperties properties) {
+        return new FilterService(state, leadership, parser, client, events, clock, properties.filter().syncWait());
     }
 
     @Bean
-    BindService bindService(ClusterState state, ClusterInformers informers, NodeLockService locks,
-                            KubernetesClient client, PodRequestParser parser, EventRecorder events, Clock clock,
-                            HamiProperties properties) {
-        return new BindService(state, informers, locks, new PodBindings(client), parser, client, events, clock,
-                properties.bind().lockWait(), properties.filter().syncWait());
-    }
-
-    /** {@code clusterState} in the readiness groups: the verbs work only once the state is synced. */
-    @Bean
-    HealthIndicator clusterStateHealthIndicator(ClusterState state) {
-        return () -> state.synced() ? Health.up().build()
-                : Health.outOfService().withDetail("reason", "cluster state not synced").build();
+    BindService bindService(ClusterState state, Leadership leadership, ClusterInformers informers,
+                            NodeLockService locks, KubernetesClient client, PodRequestParser parser,
+                            EventRecorder events, Clock clock, HamiProperties properties) {
+        return new BindService(state, leadership, informers, locks, new PodBindings(client), parser, client, events,
+                clock, properties.bind().lockWait(), properties.filter().syncWait());
     }
 }

@@ -27,6 +27,7 @@ public record HamiProperties(
         @DefaultValue Bind bind,
         @DefaultValue LeaderElection leaderElection,
         @DefaultValue Readiness readiness,
+        @DefaultValue Pod pod,
         String deviceConfigFile,
         @DefaultValue Compat compat,
         @DefaultValue Embedded embedded,
@@ -102,18 +103,33 @@ public record HamiProperties(
     public enum LeaderElectionMode { NONE, FOLLOW, ELECT }
 
     /**
-     * @param identity our holder identity; default: env {@code POD_NAME}, else the hostname
+     * @param identity      our holder identity; default: env {@code POD_NAME}, else the hostname
+     * @param leaseDuration {@code elect}: how long a lease not renewed keeps others from taking it
+     * @param renewDeadline {@code elect}: how long the leader keeps leading without a successful renewal
+     * @param retryPeriod   {@code elect}: how often the lease is renewed, or its acquisition tried
      */
     public record LeaderElection(@DefaultValue("none") LeaderElectionMode mode,
                                  @DefaultValue("hami-scheduler") String leaseName,
                                  String leaseNamespace,
-                                 String identity) {
+                                 String identity,
+                                 @DefaultValue("15s") Duration leaseDuration,
+                                 @DefaultValue("10s") Duration renewDeadline,
+                                 @DefaultValue("2s") Duration retryPeriod) {
         public LeaderElection {
             if (leaseNamespace == null || leaseNamespace.isBlank()) {
                 leaseNamespace = envOr("POD_NAMESPACE", "default");
             }
             if (identity == null || identity.isBlank()) {
                 identity = envOr("POD_NAME", hostname());
+            }
+            if (identity.contains("_")) {
+                throw new IllegalArgumentException("hami.leader-election.identity must not contain '_' (a lease"
+                        + " holder is <identity>_<uuid>), got " + identity);
+            }
+            if (leaseDuration.compareTo(renewDeadline) <= 0 || renewDeadline.compareTo(retryPeriod) <= 0
+                    || retryPeriod.compareTo(Duration.ZERO) <= 0) {
+                throw new IllegalArgumentException("hami.leader-election needs lease-duration > renew-deadline >"
+                        + " retry-period > 0, got " + leaseDuration + ", " + renewDeadline + ", " + retryPeriod);
             }
         }
 
@@ -133,7 +149,31 @@ public record HamiProperties(
 
     public enum ReadinessMode { LEADER, ALWAYS }
 
-    public record Readiness(@DefaultValue("leader") ReadinessMode mode) {
+    /**
+     * @param mode      {@code leader}: {@code /readyz} is UP only on the leader once synced; {@code always}: UP on
+     *                  every replica, and the leader labels the pods {@code hami.io/scheduler-role}
+     * @param peerLabel {@code always}: the pods of our namespace with our value of this label are our peers
+     */
+    public record Readiness(@DefaultValue("leader") ReadinessMode mode,
+                            @DefaultValue("app.kubernetes.io/component") String peerLabel) {
+    }
+
+    /**
+     * This replica's own pod (the chart passes both through the downward API); either empty means none is known (a
+     * local run): no role labels and no catch-up marker.
+     *
+     * @param name      default: env {@code POD_NAME}
+     * @param namespace default: env {@code POD_NAMESPACE}
+     */
+    public record Pod(String name, String namespace) {
+        public Pod {
+            if (name == null || name.isBlank()) {
+                name = LeaderElection.envOr("POD_NAME", "");
+            }
+            if (namespace == null || namespace.isBlank()) {
+                namespace = LeaderElection.envOr("POD_NAMESPACE", "");
+            }
+        }
     }
 
     public record Compat(@DefaultValue("v2.8") AllocationEncoding allocationEncoding) {

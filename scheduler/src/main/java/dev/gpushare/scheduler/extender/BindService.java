@@ -7,6 +7,9 @@ import dev.gpushare.common.request.PodRequestParser;
 import dev.gpushare.scheduler.events.EventRecorder;
 import dev.gpushare.scheduler.kube.MergePatch;
 import dev.gpushare.scheduler.kube.PodBindings;
+import dev.gpushare.scheduler.leader.Admission;
+import dev.gpushare.scheduler.leader.Leadership;
+import dev.gpushare.scheduler.leader.TermPermit;
 import dev.gpushare.scheduler.lock.LockResult;
 import dev.gpushare.scheduler.lock.NodeLockService;
 import dev.gpushare.scheduler.state.ClusterInformers;
@@ -34,6 +37,7 @@ public final class BindService {
     private static final Logger log = LoggerFactory.getLogger(BindService.class);
 
     private final ClusterState state;
+    private final Leadership leadership;
     private final ClusterInformers informers;
     private final NodeLockService locks;
     private final PodBindings bindings;
@@ -44,10 +48,11 @@ public final class BindService {
     private final Duration lockWait;
     private final Duration syncWait;
 
-    public BindService(ClusterState state, ClusterInformers informers, NodeLockService locks, PodBindings bindings,
-                       PodRequestParser parser, KubernetesClient client, EventRecorder events, Clock clock,
-                       Duration lockWait, Duration syncWait) {
+    public BindService(ClusterState state, Leadership leadership, ClusterInformers informers, NodeLockService locks,
+                       PodBindings bindings, PodRequestParser parser, KubernetesClient client, EventRecorder events,
+                       Clock clock, Duration lockWait, Duration syncWait) {
         this.state = state;
+        this.leadership = leadership;
         this.informers = informers;
         this.locks = locks;
         this.bindings = bindings;
@@ -69,10 +74,12 @@ public final class BindService {
             return ExtenderJson.bindResult(e.getMessage());
         }
         String who = args.podNamespace() + "/" + args.podName();
-        if (!state.awaitSynced(syncWait)) {
-            log.warn("bind refused pod={}: cluster state not synced", who);
-            return ExtenderJson.bindResult("scheduler is not ready: cluster state not synced yet");
+        Admission admission = leadership.admitIfLeader(syncWait);
+        if (admission instanceof Admission.Refused refused) {
+            log.warn("bind refused pod={}: {}", who, refused.reason());
+            return ExtenderJson.bindResult(refused.reason());
         }
+        long term = ((Admission.Serving) admission).term();
         Pod pod;
         try {
             pod = pod(args.podNamespace(), args.podName());
@@ -127,7 +134,12 @@ public final class BindService {
             }
             lock = (LockResult.Acquired) result;
         }
-        String error = handOver(meta, args);
+        String error;
+        try (TermPermit permit = leadership.enter(term)) {
+            // A bind may have waited long for the lock: write only if this replica still leads the same term.
+            error = permit.held() ? handOver(meta, args)
+                    : "not the leader: leadership was lost while the bind waited for the node lock";
+        }
         if (error != null) {
             if (lock != null && !locks.release(args.node(), meta.getNamespace(), meta.getName())) {
                 error += "; the node lock could not be released and expires on its own";

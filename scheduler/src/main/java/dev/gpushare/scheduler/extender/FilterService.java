@@ -9,6 +9,9 @@ import dev.gpushare.common.request.PodRequestParser;
 import dev.gpushare.placement.PlacementResult;
 import dev.gpushare.scheduler.events.EventRecorder;
 import dev.gpushare.scheduler.kube.MergePatch;
+import dev.gpushare.scheduler.leader.Admission;
+import dev.gpushare.scheduler.leader.Leadership;
+import dev.gpushare.scheduler.leader.TermPermit;
 import dev.gpushare.scheduler.state.ClusterState;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -35,15 +38,17 @@ public final class FilterService {
     private static final Logger log = LoggerFactory.getLogger(FilterService.class);
 
     private final ClusterState state;
+    private final Leadership leadership;
     private final PodRequestParser parser;
     private final KubernetesClient client;
     private final EventRecorder events;
     private final Clock clock;
     private final Duration syncWait;
 
-    public FilterService(ClusterState state, PodRequestParser parser, KubernetesClient client, EventRecorder events,
-                         Clock clock, Duration syncWait) {
+    public FilterService(ClusterState state, Leadership leadership, PodRequestParser parser, KubernetesClient client,
+                         EventRecorder events, Clock clock, Duration syncWait) {
         this.state = state;
+        this.leadership = leadership;
         this.parser = parser;
         this.client = client;
         this.events = events;
@@ -63,10 +68,12 @@ public final class FilterService {
         Pod pod = args.pod();
         ObjectMeta meta = pod.getMetadata();
         String who = meta.getNamespace() + "/" + meta.getName();
-        if (!state.awaitSynced(syncWait)) {
-            log.warn("filter refused pod={}: cluster state not synced", who);
-            return ExtenderJson.filterError("scheduler is not ready: cluster state not synced yet");
+        Admission admission = leadership.awaitServing(syncWait);
+        if (admission instanceof Admission.Refused refused) {
+            log.warn("filter refused pod={}: {}", who, refused.reason());
+            return ExtenderJson.filterError(refused.reason());
         }
+        long term = ((Admission.Serving) admission).term();
         PodRequest request;
         try {
             request = parser.parse(pod);
@@ -82,7 +89,15 @@ public final class FilterService {
         PlacementResult result = state.placeAndReserve(meta.getUid(), meta.getNamespace(), meta.getName(), request,
                 meta.getAnnotations(), args.nodeNames());
         if (result instanceof PlacementResult.Placed placed) {
-            return annotate(args, meta, who, placed, started);
+            try (TermPermit permit = leadership.enter(term)) {
+                if (!permit.held()) {
+                    // Lost meanwhile: the next leader places the pod; what we reserved must not linger.
+                    state.unreserve(meta.getUid());
+                    log.warn("filter refused pod={}: leadership term {} ended while placing it", who, term);
+                    return ExtenderJson.filterError("not the leader: leadership was lost while placing the pod");
+                }
+                return annotate(args, meta, who, placed, started);
+            }
         }
         if (result instanceof PlacementResult.Unschedulable unschedulable) {
             return unschedulable(meta, who, args.nodeNames().size(), unschedulable.failedNodes());

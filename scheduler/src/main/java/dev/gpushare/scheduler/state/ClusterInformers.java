@@ -52,7 +52,13 @@ public final class ClusterInformers implements SmartLifecycle {
     private SharedIndexInformer<Pod> pods;
     private SharedIndexInformer<ResourceQuota> quotas;
     private ScheduledExecutorService timer;
+    /** Replaced on each start: a restarted informer's store is empty until its new list arrives. */
+    private volatile CompletableFuture<Void> storesSynced = new CompletableFuture<>();
     private volatile boolean running;
+
+    /** What {@link #rebuild()} found in the stores and left in the ledger. */
+    public record Rebuilt(int nodes, int pods, int entries, ClusterState.Repairs repairs) {
+    }
 
     public ClusterInformers(KubernetesClient client, ClusterState state, NodeLockQueues lockQueues,
                             EventRecorder events, Duration reconcileInterval, Duration reservationTimeout,
@@ -96,13 +102,19 @@ public final class ClusterInformers implements SmartLifecycle {
             return thread;
         });
         running = true;
+        CompletableFuture<Void> synced = storesSynced.isDone() ? new CompletableFuture<>() : storesSynced;
+        storesSynced = synced;
         CompletableFuture.allOf(nodes.start().toCompletableFuture(), pods.start().toCompletableFuture(),
                 quotas.start().toCompletableFuture()).whenComplete((ok, error) -> {
                     if (error != null) {
                         log.error("informers failed to start; the scheduler stays unready", error);
+                        synced.completeExceptionally(error);
                         return;
                     }
-                    rebuild();
+                    Rebuilt rebuilt = rebuild();
+                    log.info("cluster state loaded from informer stores nodes={} pods={} entries={}",
+                            rebuilt.nodes(), rebuilt.pods(), rebuilt.entries());
+                    synced.complete(null);
                     timer.scheduleWithFixedDelay(this::reconcile, reconcileInterval.toMillis(),
                             reconcileInterval.toMillis(), TimeUnit.MILLISECONDS);
                     timer.scheduleWithFixedDelay(this::expire, expiryInterval.toMillis(), expiryInterval.toMillis(),
@@ -112,15 +124,20 @@ public final class ClusterInformers implements SmartLifecycle {
 
     /**
      * Rebuilds the state from the informer stores (not from replayed events) and marks it synced. Called once the
-     * informers have synced, and by leader election on every leadership gain.
+     * informers have synced, and by leader election on every leadership gain (which logs it).
      */
-    public void rebuild() {
+    public Rebuilt rebuild() {
         ClusterState.Repairs result = rebuildFromStores(true);
-        log.info("cluster state rebuilt from informer stores nodes={} pods={} entries={}",
-                nodes.getStore().list().size(), pods.getStore().list().size(), state.entries().size());
         if (result.total() > 0) {
             log.debug("rebuild replaced incrementally kept state: {}", result);
         }
+        return new Rebuilt(nodes.getStore().list().size(), pods.getStore().list().size(), state.entries().size(),
+                result);
+    }
+
+    /** Completes once the informer stores hold their first full list and the state was rebuilt from them. */
+    public CompletableFuture<Void> storesSynced() {
+        return storesSynced;
     }
 
     /** The pod as the informer last saw it. */

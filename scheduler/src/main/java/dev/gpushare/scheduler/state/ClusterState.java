@@ -125,6 +125,22 @@ public final class ClusterState {
         }
     }
 
+    /**
+     * Drops every reservation (this replica lost the leadership: its in-memory reservations may be stale by the time
+     * it leads again, and the pods' annotations tell the next leader the same); returns how many. Not recorded as
+     * released, so a reservation still described by a pod's annotations is read back from them.
+     */
+    public int dropReservations() {
+        lock.lock();
+        try {
+            List<String> reserved = entries.values().stream().filter(e -> !e.bound()).map(PodEntry::uid).toList();
+            reserved.forEach(uid -> put(uid, null));
+            return reserved.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ---- informer events --------------------------------------------------------------------------------------
 
     /** A node was added or changed; returns what it now offers. */

@@ -24,7 +24,7 @@ public final class ExtenderClient {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
-    ExtenderClient(ExtenderListener listener) {
+    public ExtenderClient(ExtenderListener listener) {
         this.listener = listener;
     }
 

@@ -1,0 +1,91 @@
+package dev.gpushare.scheduler.leader;
+
+import dev.gpushare.scheduler.SchedulerApplication;
+import dev.gpushare.scheduler.support.ExtenderClient;
+import dev.gpushare.scheduler.web.ExtenderListener;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** One scheduler process: the whole Spring application on a {@link SharedApi}, every listener on a free port. */
+final class SchedulerReplica implements AutoCloseable {
+
+    final String name;
+    final ConfigurableApplicationContext context;
+    final ExtenderClient extender;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private SchedulerReplica(String name, ConfigurableApplicationContext context) {
+        this.name = name;
+        this.context = context;
+        this.extender = new ExtenderClient(context.getBean(ExtenderListener.class));
+    }
+
+    /** Runs replica {@code name} (its pod name and identity) in namespace {@code namespace} with these settings. */
+    static SchedulerReplica start(String name, String namespace, String... properties) {
+        List<String> all = new ArrayList<>(List.of(
+                "hami.kubernetes.mode=cluster",
+                "hami.extender.port=0", "hami.webhook.port=0", "management.server.port=0",
+                "hami.leader-election.identity=" + name,
+                "hami.leader-election.lease-namespace=" + namespace,
+                "hami.pod.name=" + name, "hami.pod.namespace=" + namespace,
+                "hami.filter.sync-wait=1s", "hami.bind.lock-wait=2s", "hami.reconcile.interval=1h",
+                "logging.level.root=WARN", "logging.level.dev.gpushare.scheduler.leader=INFO"));
+        all.addAll(List.of(properties));
+        // As command-line arguments: they override application.yaml (builder properties would not).
+        return new SchedulerReplica(name, new SpringApplicationBuilder(SchedulerApplication.class)
+                .run(all.stream().map(p -> "--" + p).toArray(String[]::new)));
+    }
+
+    Leadership leadership() {
+        return context.getBean(Leadership.class);
+    }
+
+    /** Whether this replica leads with a synced ledger (false once stopped). */
+    boolean serving() {
+        return context.isActive() && leadership().status().synced();
+    }
+
+    int extenderPort() {
+        return context.getBean(ExtenderListener.class).port();
+    }
+
+    int managementPort() {
+        return Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
+    }
+
+    /** HTTP status of {@code GET path} on a port of this replica. */
+    int status(int port, String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code /readyz} on the management and on the extender listener. */
+    List<Integer> readyz() {
+        return List.of(status(managementPort(), "/readyz"), status(extenderPort(), "/readyz"));
+    }
+
+    List<Integer> healthz() {
+        return List.of(status(managementPort(), "/healthz"), status(extenderPort(), "/healthz"));
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}
