@@ -2,7 +2,10 @@ package dev.gpushare.placement;
 
 import dev.gpushare.common.device.ContainerDevice;
 import dev.gpushare.common.device.PodAllocation;
+import dev.gpushare.placement.PlacementResult.NodeScore;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -37,14 +40,18 @@ public final class PlacementEngine {
             return new PlacementResult.InvalidPod(
                     "pod " + request.namespace() + "/" + request.name() + ": " + e.getMessage());
         }
+        Comparator<NodeScore> preference = preference(plan.nodePolicy);
         TreeMap<String, String> failed = new TreeMap<>();
-        NodeSnapshot best = null;
+        List<NodeScore> fitting = new ArrayList<>();
+        NodeScore best = null;
         List<List<ContainerDevice>> bestContainers = null;
         for (NodeSnapshot node : candidates) {
             NodeFilter.Verdict verdict = NodeFilter.evaluate(plan, node, settings.skipUpgradingNodes());
             if (verdict instanceof NodeFilter.Fits fits) {
-                if (best == null || preferred(plan.nodePolicy, node, best)) {
-                    best = node;
+                NodeScore scored = new NodeScore(node.name(), node.score());
+                fitting.add(scored);
+                if (best == null || preference.compare(scored, best) < 0) {
+                    best = scored;
                     bestContainers = fits.containers();
                 }
             } else {
@@ -54,15 +61,13 @@ public final class PlacementEngine {
         if (best == null) {
             return new PlacementResult.Unschedulable(failed);
         }
-        return new PlacementResult.Placed(best.name(), new PodAllocation(bestContainers), best.score(), failed);
+        fitting.sort(preference);
+        return new PlacementResult.Placed(best.node(), new PodAllocation(bestContainers), fitting, failed);
     }
 
-    /** Binpack: the higher node score; spread: the lower; equal scores: the name that sorts first. */
-    private static boolean preferred(NodePolicy policy, NodeSnapshot node, NodeSnapshot best) {
-        int byScore = Float.compare(node.score(), best.score());
-        if (byScore != 0) {
-            return policy == NodePolicy.BINPACK ? byScore > 0 : byScore < 0;
-        }
-        return node.name().compareTo(best.name()) < 0;
+    /** Binpack: the higher node score first; spread: the lower; equal scores: the name that sorts first. */
+    private static Comparator<NodeScore> preference(NodePolicy policy) {
+        Comparator<NodeScore> byScore = (a, b) -> Float.compare(a.score(), b.score());
+        return (policy == NodePolicy.BINPACK ? byScore.reversed() : byScore).thenComparing(NodeScore::node);
     }
 }

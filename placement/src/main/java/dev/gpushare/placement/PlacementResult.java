@@ -3,6 +3,7 @@ package dev.gpushare.placement;
 import dev.gpushare.common.device.PodAllocation;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -17,16 +18,30 @@ public sealed interface PlacementResult {
      * @param node        the chosen node
      * @param allocation  one entry per container in the encoding's order ({@code v2.9}: init containers first),
      *                    empty for containers without GPUs; ready for the allocation codec
-     * @param score       the node score of the chosen node (spec 4.4, usage before this pod)
+     * @param fitting     every candidate that could take the pod with its node score (spec 4.4, usage before this
+     *                    pod), in the node policy's order of preference: the chosen node first
      * @param failedNodes the candidates that could not take the pod, by name, with their reasons
      */
-    record Placed(String node, PodAllocation allocation, float score, SortedMap<String, String> failedNodes)
-            implements PlacementResult {
+    record Placed(String node, PodAllocation allocation, List<NodeScore> fitting,
+                  SortedMap<String, String> failedNodes) implements PlacementResult {
         public Placed {
             Objects.requireNonNull(node, "node");
             Objects.requireNonNull(allocation, "allocation");
+            fitting = List.copyOf(fitting);
+            if (fitting.isEmpty() || !fitting.get(0).node().equals(node)) {
+                throw new IllegalArgumentException("the chosen node " + node + " must come first in " + fitting);
+            }
             failedNodes = sortedCopy(failedNodes);
         }
+
+        /** The node score of the chosen node. */
+        public float score() {
+            return fitting.get(0).score();
+        }
+    }
+
+    /** A node that can take the pod, with its node score. */
+    record NodeScore(String node, float score) {
     }
 
     /** No candidate can take the pod; every candidate's reasons, by node name (empty when there were none). */

@@ -47,6 +47,25 @@ class NodePolicyTest {
     }
 
     @Test
+    void everyFittingNodeIsListedWithItsScoreInThePolicysOrder() {
+        NodeSnapshot alsoFree = node("also-free").gpus(t4("a1")).build();
+        List<NodeSnapshot> candidates = List.of(FREE, FULL, BUSY, alsoFree);
+
+        PlacementResult.Placed binpack = placed(engine(NodePolicy.BINPACK, GpuPolicy.SPREAD)
+                .place(request(ctr(1, 1000, 10)), candidates));
+        PlacementResult.Placed spread = placed(engine(NodePolicy.SPREAD, GpuPolicy.SPREAD)
+                .place(request(ctr(1, 1000, 10)), candidates));
+
+        assertThat(BUSY.score()).isGreaterThan(0f);
+        assertThat(binpack.fitting()).containsExactly(new PlacementResult.NodeScore("busy", BUSY.score()),
+                new PlacementResult.NodeScore("also-free", 0f), new PlacementResult.NodeScore("free", 0f));
+        assertThat(spread.fitting()).containsExactly(new PlacementResult.NodeScore("also-free", 0f),
+                new PlacementResult.NodeScore("free", 0f), new PlacementResult.NodeScore("busy", BUSY.score()));
+        assertThat(spread.node()).isEqualTo("also-free");
+        assertThat(spread.score()).isZero();
+    }
+
+    @Test
     void podAnnotationOverridesTheDefaultNodePolicy() {
         assertThat(placed(engine(NodePolicy.BINPACK, GpuPolicy.SPREAD).place(
                 request(ctr(1, 1000, 10), HamiKeys.NODE_SCHEDULER_POLICY, "spread"), List.of(BUSY, FREE))).node())

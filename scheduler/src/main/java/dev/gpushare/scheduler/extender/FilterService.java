@@ -21,10 +21,12 @@ import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,9 +132,7 @@ public final class FilterService {
         }
         int candidates = args.nodeNames().size();
         int unfit = placed.failedNodes().size();
-        events.onPod(meta, EventRecorder.Type.Normal, "FilteringSucceed", String.format(
-                "find fit node(%s), %d nodes not fit, %d nodes fit, score %s:%.2f", placed.node(), unfit,
-                candidates - unfit, placed.node(), placed.score()));
+        events.onPod(meta, EventRecorder.Type.Normal, "FilteringSucceed", succeeded(placed, candidates));
         log.info("filter placed pod={} node={} gpus={} candidates={} unfit={} tookMs={}", who, placed.node(),
                 placed.allocation().devices().stream().map(ContainerDevice::uuid).toList(), candidates, unfit,
                 (System.nanoTime() - started) / 1_000_000);
@@ -171,5 +171,18 @@ public final class FilterService {
             }
         });
         return byReason;
+    }
+
+    /**
+     * HAMi's message (spec 4.9): the chosen node, how many nodes did not fit, and every fitting node with its node
+     * score in order of preference (the chosen one first); the recorder cuts it at the event size limit.
+     */
+    static String succeeded(PlacementResult.Placed placed, int candidates) {
+        int unfit = placed.failedNodes().size();
+        String fitting = placed.fitting().stream()
+                .map(fit -> fit.node() + ":" + String.format(Locale.ROOT, "%.2f", fit.score()))
+                .collect(Collectors.joining(","));
+        return "find fit node(" + placed.node() + "), " + unfit + " nodes not fit, " + (candidates - unfit)
+                + " nodes fit(" + fitting + ")";
     }
 }

@@ -339,7 +339,7 @@ public final class ClusterState {
                 put(uid, PodEntry.reservation(uid, namespace, name, placed.node(), placed.allocation(),
                         now.plus(settings.reservationTimeout())));
                 released.remove(uid);
-                return new PlacementResult.Placed(placed.node(), placed.allocation(), placed.score(),
+                return new PlacementResult.Placed(placed.node(), placed.allocation(), placed.fitting(),
                         merged(placed.failedNodes(), unregistered));
             }
             if (result instanceof PlacementResult.Unschedulable unschedulable) {

@@ -94,6 +94,27 @@ class ExtenderRequestsTest {
     }
 
     @Test
+    void aPlacementIsAnnouncedWithEveryFittingNodeAndItsScore() {
+        String busy = gpuNode(unique("busy"), 1, 10000).getMetadata().getName();
+        String idle = gpuNode(unique("idle"), 1, 10000).getMetadata().getName();
+        Pod first = create(client, gpuPod("scores", unique("first"), 1, 2000, 30));
+        assertThat(extender.filter(first, List.of(busy)).get("NodeNames").toString()).isEqualTo("[\"" + busy + "\"]");
+        Pod second = create(client, gpuPod("scores", unique("second"), 1, 1000, 10));
+
+        JsonNode answer = extender.filter(second, List.of(idle, busy, "unknown"));
+
+        // Binpack (the default) takes the used node: 10 x (1/4 slots + 30/100 cores + 2000/10000 MiB) = 7.50.
+        assertThat(answer.get("NodeNames").toString()).isEqualTo("[\"" + busy + "\"]");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !events(second.getMetadata().getName()).isEmpty());
+        assertThat(events(second.getMetadata().getName())).singleElement().satisfies(event -> {
+            assertThat(event.getType()).isEqualTo("Normal");
+            assertThat(event.getReason()).isEqualTo("FilteringSucceed");
+            assertThat(event.getMessage()).isEqualTo("find fit node(" + busy + "), 1 nodes not fit, 2 nodes fit("
+                    + busy + ":7.50," + idle + ":0.00)");
+        });
+    }
+
+    @Test
     void aPodWithoutGpusPassesOnEveryNode() {
         Pod pod = create(client, new PodBuilder().withNewMetadata().withName(unique("cpu")).withNamespace("cpu")
                 .endMetadata().withNewSpec().addNewContainer().withName("c").withImage("i").withNewResources()
