@@ -1,10 +1,8 @@
 package dev.gpushare.scheduler.extender;
 
 import dev.gpushare.scheduler.config.HamiProperties;
+import dev.gpushare.scheduler.web.RequestBodies;
 import jakarta.servlet.http.HttpServletRequest;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
@@ -25,17 +23,17 @@ class ExtenderController {
 
     private final FilterService filter;
     private final BindService bind;
-    private final long maxBodyBytes;
+    private final int maxBodyBytes;
 
     ExtenderController(FilterService filter, BindService bind, HamiProperties properties) {
         this.filter = filter;
         this.bind = bind;
-        this.maxBodyBytes = properties.filter().maxBodyBytes().toBytes();
+        this.maxBodyBytes = Math.toIntExact(properties.filter().maxBodyBytes().toBytes());
     }
 
     @PostMapping(path = "/filter", produces = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<String> filter(HttpServletRequest request) throws InterruptedException {
-        byte[] body = body(request);
+        byte[] body = RequestBodies.readAtMost(request, maxBodyBytes);
         if (body == null) {
             return ResponseEntity.ok(ExtenderJson.filterError(tooLarge()));
         }
@@ -49,7 +47,7 @@ class ExtenderController {
 
     @PostMapping(path = "/bind", produces = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<String> bind(HttpServletRequest request) throws InterruptedException {
-        byte[] body = body(request);
+        byte[] body = RequestBodies.readAtMost(request, maxBodyBytes);
         if (body == null) {
             return ResponseEntity.ok(ExtenderJson.bindResult(tooLarge()));
         }
@@ -59,28 +57,6 @@ class ExtenderController {
             log.error("bind failed unexpectedly", e);
             return ResponseEntity.ok(ExtenderJson.bindResult("internal error: " + e.getMessage()));
         }
-    }
-
-    /** The body, or {@code null} when it is larger than allowed. */
-    private byte[] body(HttpServletRequest request) {
-        if (request.getContentLengthLong() > maxBodyBytes) {
-            return null;
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buffer = new byte[16 * 1024];
-        try (InputStream in = request.getInputStream()) {
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                if (out.size() + n > maxBodyBytes) {
-                    return null;
-                }
-                out.write(buffer, 0, n);
-            }
-        } catch (IOException e) {
-            // A client that went away: whatever arrived is incomplete and fails to decode.
-            log.debug("extender request body not fully read: {}", e.getMessage());
-        }
-        return out.toByteArray();
     }
 
     private String tooLarge() {

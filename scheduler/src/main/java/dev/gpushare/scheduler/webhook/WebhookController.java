@@ -1,10 +1,9 @@
 package dev.gpushare.scheduler.webhook;
 
+import dev.gpushare.scheduler.web.RequestBodies;
 import dev.gpushare.webhook.AdmissionResult;
 import dev.gpushare.webhook.AdmissionReviewHandler;
 import jakarta.servlet.http.HttpServletRequest;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.function.Function;
@@ -57,14 +56,7 @@ class WebhookController {
 
     @PostMapping(path = "/webhook")
     ResponseEntity<byte[]> review(HttpServletRequest request) {
-        byte[] body;
-        try {
-            body = readAtMost(request, MAX_BODY_BYTES);
-        } catch (IOException e) {
-            // The client went away or stalled mid-body: what arrived is incomplete and fails to decode below.
-            log.debug("admission request body not fully read: {}", e.getMessage());
-            body = new byte[0];
-        }
+        byte[] body = RequestBodies.readAtMost(request, MAX_BODY_BYTES);
         if (body == null) {
             metrics.recordTooLarge();
             String message = "request body exceeds " + MAX_BODY_BYTES + " bytes";
@@ -96,17 +88,6 @@ class WebhookController {
             case PATCHED, DENIED -> log.info(result.logLine());
             case MALFORMED, UNREADABLE -> log.warn(result.logLine());
             default -> log.debug(result.logLine());
-        }
-    }
-
-    /** The body, or {@code null} when it is (or is declared) longer than {@code limit}; never reads past it. */
-    private static byte[] readAtMost(HttpServletRequest request, int limit) throws IOException {
-        if (request.getContentLengthLong() > limit) {
-            return null;
-        }
-        try (InputStream in = request.getInputStream()) {
-            byte[] body = in.readNBytes(limit + 1);
-            return body.length > limit ? null : body;
         }
     }
 
