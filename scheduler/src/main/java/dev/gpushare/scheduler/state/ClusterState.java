@@ -28,7 +28,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -66,7 +65,6 @@ public final class ClusterState {
     private final Clock clock;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition syncedChanged = lock.newCondition();
     private boolean synced;
 
     private final Map<String, NodeView> nodes = new HashMap<>();
@@ -93,23 +91,6 @@ public final class ClusterState {
         lock.lock();
         try {
             return synced;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Waits up to {@code timeout} for the state to be synced; returns whether it is. */
-    public boolean awaitSynced(Duration timeout) throws InterruptedException {
-        long nanos = timeout.toNanos();
-        lock.lock();
-        try {
-            while (!synced) {
-                if (nanos <= 0) {
-                    return false;
-                }
-                nanos = syncedChanged.awaitNanos(nanos);
-            }
-            return true;
         } finally {
             lock.unlock();
         }
@@ -281,7 +262,6 @@ public final class ClusterState {
             released.keySet().retainAll(seen);
             if (markSynced) {
                 synced = true;
-                syncedChanged.signalAll();
             }
             return new Repairs(nodeRepairs, podRepairs, quotaRepairs);
         } finally {

@@ -3,7 +3,8 @@ package dev.gpushare.scheduler.bench;
 import dev.gpushare.common.annotation.BindPhase;
 import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.scheduler.SchedulerApplication;
-import dev.gpushare.scheduler.state.ClusterState;
+import dev.gpushare.scheduler.leader.Admission;
+import dev.gpushare.scheduler.leader.Leadership;
 import dev.gpushare.scheduler.support.TestObjects;
 import dev.gpushare.scheduler.web.ExtenderListener;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -76,7 +77,7 @@ public final class BurstBenchmark {
                         "logging.level.dev.gpushare=WARN", "logging.level.root=WARN")
                 .run()) {
             KubernetesClient client = app.getBean(KubernetesClient.class);
-            if (!app.getBean(ClusterState.class).awaitSynced(Duration.ofSeconds(30))) {
+            if (!(app.getBean(Leadership.class).awaitServing(Duration.ofSeconds(30)) instanceof Admission.Serving)) {
                 throw new IllegalStateException("scheduler did not sync");
             }
             List<Pod> pods = new ArrayList<>();
