@@ -13,9 +13,8 @@ import org.springframework.core.Ordered;
  * {@code hami.webhook.port}, PEM SSL bundle {@code webhook} reloaded when the files change); the extender is an
  * extra plain connector. The management server (metrics, probes) is Spring's separate management context.
  *
- * <p>The admission webhook is wired by a controller mapped to {@code POST /webhook}; {@link ListenerPathFilter}
- * already lets that path (and only that path) through on the TLS port. Until that controller exists the port
- * answers 404.
+ * <p>{@link ListenerPathFilter} lets only {@code POST /webhook} (served by {@code webhook.WebhookController})
+ * through on the TLS port, and only the verbs and local probes through on the extender connector.
  */
 @Configuration(proxyBeanMethods = false)
 class ListenerConfiguration {
