@@ -188,6 +188,9 @@ public record HamiProperties(
      * @param memoryMib   registered memory of each GPU
      * @param splitCount  tasks per GPU ({@code deviceSplitCount})
      * @param devicePlugin the emulated HAMi device plugin on each node
+     * @param api          where the embedded API listens and the kubeconfig that points kubectl at it
+     * @param scheduling   the built-in stand-in for kube-scheduler
+     * @param demo         the demo workload
      */
     public record Embedded(@DefaultValue("2") int nodes,
                            @DefaultValue("gpu-node-") String nodePrefix,
@@ -195,7 +198,61 @@ public record HamiProperties(
                            @DefaultValue("NVIDIA A100-SXM4-40GB") String model,
                            @DefaultValue("40960") int memoryMib,
                            @DefaultValue("10") int splitCount,
-                           @DefaultValue DevicePlugin devicePlugin) {
+                           @DefaultValue DevicePlugin devicePlugin,
+                           @DefaultValue EmbeddedApi api,
+                           @DefaultValue Scheduling scheduling,
+                           @DefaultValue Demo demo) {
+    }
+
+    /**
+     * @param port       loopback port of the embedded API; 0 picks a free one
+     * @param kubeconfig file written at start with a context for the embedded API; empty writes none
+     */
+    public record EmbeddedApi(@DefaultValue("6443") int port, @DefaultValue("gpushare.kubeconfig") String kubeconfig) {
+        public EmbeddedApi {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("hami.embedded.api.port must be 0..65535, got " + port);
+            }
+        }
+    }
+
+    /**
+     * The embedded cluster's kube-scheduler: pods of {@code hami.scheduler-name} go through {@code /filter} and
+     * {@code /bind}, with kube-scheduler's back-off for pods that do not fit.
+     *
+     * @param enabled        whether pods are scheduled at all
+     * @param initialBackoff back-off after the first failed attempt (kube-scheduler's podInitialBackoffSeconds)
+     * @param maxBackoff     longest back-off (kube-scheduler's podMaxBackoffSeconds)
+     * @param maxUnschedulable an unschedulable pod is retried after this even if nothing changed in the cluster
+     */
+    public record Scheduling(@DefaultValue("true") boolean enabled,
+                             @DefaultValue("1s") Duration initialBackoff,
+                             @DefaultValue("10s") Duration maxBackoff,
+                             @DefaultValue("5m") Duration maxUnschedulable) {
+        public Scheduling {
+            if (initialBackoff.isNegative() || initialBackoff.isZero() || maxBackoff.compareTo(initialBackoff) < 0) {
+                throw new IllegalArgumentException("hami.embedded.scheduling needs 0 < initial-backoff <= max-backoff,"
+                        + " got " + initialBackoff + ", " + maxBackoff);
+            }
+        }
+    }
+
+    /**
+     * A stream of GPU pods of every kind, each deleted once it has run for {@code runFor} ({@code --demo} sets
+     * {@code enabled}).
+     *
+     * @param interval time between two submitted pods
+     * @param runFor   how long a demo pod runs before it completes
+     * @param maxPods  demo pods that exist at once, at most
+     */
+    public record Demo(@DefaultValue("false") boolean enabled, @DefaultValue("4s") Duration interval,
+                       @DefaultValue("60s") Duration runFor, @DefaultValue("14") int maxPods) {
+        public Demo {
+            if (interval.isNegative() || interval.isZero() || runFor.isNegative() || maxPods < 1) {
+                throw new IllegalArgumentException("hami.embedded.demo needs interval > 0, run-for >= 0 and"
+                        + " max-pods >= 1, got " + interval + ", " + runFor + ", " + maxPods);
+            }
+        }
     }
 
     /**

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.Dispatcher;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.concurrent.Executors;
@@ -33,13 +34,16 @@ public final class EmbeddedApiServer implements AutoCloseable {
         return thread;
     });
 
-    private EmbeddedApiServer(ApiServerDispatcher dispatcher) {
+    private EmbeddedApiServer(Dispatcher dispatcher) {
         server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), webServer, new HashMap<>(),
                 dispatcher, false);
     }
 
-    /** Starts a server on the loopback address; {@code port} 0 picks a free one. */
-    public static EmbeddedApiServer start(ApiServerDispatcher dispatcher, int port) {
+    /**
+     * Starts a server on the loopback address; {@code port} 0 picks a free one. {@code dispatcher} is an
+     * {@link ApiServerDispatcher}, or something in front of one.
+     */
+    public static EmbeddedApiServer start(Dispatcher dispatcher, int port) {
         EmbeddedApiServer api = new EmbeddedApiServer(dispatcher);
         api.server.start(InetAddress.getLoopbackAddress(), port);
         // The mock server records every request for test assertions; a long-running process must not keep them.
@@ -55,6 +59,10 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
     public String url() {
         return server.url("/");
+    }
+
+    public int port() {
+        return server.getPort();
     }
 
     /** Client settings for this server; callers may tune them further. */

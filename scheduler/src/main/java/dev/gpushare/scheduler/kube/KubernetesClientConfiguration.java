@@ -2,10 +2,12 @@ package dev.gpushare.scheduler.kube;
 
 import dev.gpushare.common.request.PodRequestParser;
 import dev.gpushare.scheduler.config.HamiProperties;
+import dev.gpushare.scheduler.embedded.KubectlDispatcher;
 import dev.gpushare.scheduler.lock.NodeLockService;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -43,9 +45,21 @@ public class KubernetesClientConfiguration {
             return new ApiServerDispatcher();
         }
 
+        @Bean
+        KubectlDispatcher kubectlDispatcher(ApiServerDispatcher store, Clock clock) {
+            return new KubectlDispatcher(store, clock);
+        }
+
         @Bean(destroyMethod = "close")
-        EmbeddedApiServer embeddedApiServer(ApiServerDispatcher dispatcher) {
-            EmbeddedApiServer server = EmbeddedApiServer.start(dispatcher, 0);
+        EmbeddedApiServer embeddedApiServer(KubectlDispatcher dispatcher, HamiProperties properties) {
+            int port = properties.embedded().api().port();
+            EmbeddedApiServer server;
+            try {
+                server = EmbeddedApiServer.start(dispatcher, port);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("the embedded Kubernetes API cannot listen on 127.0.0.1:" + port
+                        + " (hami.embedded.api.port; 0 picks a free port): " + e.getMessage(), e);
+            }
             log.info("kubernetes mode=embedded api={} (in-process, simulated GPU nodes)", server.url());
             return server;
         }

@@ -71,6 +71,8 @@ public final class BurstBenchmark {
     private static Result run(String scenario, String lockWait) throws Exception {
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(SchedulerApplication.class)
                 .properties("hami.extender.port=0", "hami.webhook.port=0", "management.server.port=0",
+                        "hami.embedded.api.port=0", "hami.embedded.api.kubeconfig=",
+                        "hami.embedded.scheduling.enabled=false",
                         "hami.embedded.nodes=1", "hami.embedded.gpus-per-node=4", "hami.embedded.split-count=10",
                         "hami.embedded.memory-mib=40960",
                         "hami.embedded.device-plugin.allocation-delay=500ms", "hami.bind.lock-wait=" + lockWait,

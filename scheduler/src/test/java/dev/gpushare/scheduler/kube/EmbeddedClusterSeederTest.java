@@ -18,7 +18,10 @@ class EmbeddedClusterSeederTest {
         try (EmbeddedApiServer api = EmbeddedApiServer.start(new ApiServerDispatcher(), 0);
              KubernetesClient client = api.newClient()) {
             new EmbeddedClusterSeeder(client, new HamiProperties.Embedded(2, "seed-", 2, "NVIDIA-Tesla T4", 15360,
-                    10, new HamiProperties.DevicePlugin(false, Duration.ZERO))).afterPropertiesSet();
+                    10, new HamiProperties.DevicePlugin(false, Duration.ZERO), new HamiProperties.EmbeddedApi(0, ""),
+                    new HamiProperties.Scheduling(false, Duration.ofSeconds(1), Duration.ofSeconds(10),
+                            Duration.ofMinutes(5)),
+                    new HamiProperties.Demo(false, Duration.ofSeconds(1), Duration.ZERO, 1))).afterPropertiesSet();
 
             List<Node> nodes = client.nodes().list().getItems();
             assertThat(nodes).extracting(n -> n.getMetadata().getName()).containsExactlyInAnyOrder("seed-1", "seed-2");

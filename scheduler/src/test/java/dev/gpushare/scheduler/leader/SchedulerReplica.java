@@ -33,6 +33,7 @@ final class SchedulerReplica implements AutoCloseable {
         List<String> all = new ArrayList<>(List.of(
                 "hami.kubernetes.mode=cluster",
                 "hami.extender.port=0", "hami.webhook.port=0", "management.server.port=0",
+                "hami.embedded.api.port=0", "hami.embedded.api.kubeconfig=", "hami.embedded.scheduling.enabled=false",
                 "hami.leader-election.identity=" + name,
                 "hami.leader-election.lease-namespace=" + namespace,
                 "hami.pod.name=" + name, "hami.pod.namespace=" + namespace,

@@ -10,7 +10,8 @@ import org.springframework.context.annotation.Import;
 /**
  * The whole application on the embedded API with {@link TestApiServerDispatcher}, every listener on a free port, no
  * seeded nodes (each test creates its own, with names of its own, so tests share this one context), the device
- * plugin emulator answering fast, and short waits.
+ * plugin emulator answering fast, and short waits. The tests play kube-scheduler themselves: no scheduling driver,
+ * no webhook call on pod creation, no kubeconfig written.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -18,6 +19,9 @@ import org.springframework.context.annotation.Import;
         "hami.extender.port=0",
         "management.server.port=0",
         "hami.embedded.nodes=0",
+        "hami.embedded.api.port=0",
+        "hami.embedded.api.kubeconfig=",
+        "hami.embedded.scheduling.enabled=false",
         "hami.embedded.device-plugin.allocation-delay=20ms",
         "hami.bind.lock-wait=2s",
         "hami.reconcile.interval=1h",
