@@ -25,7 +25,13 @@ public class SchedulerApplication {
             System.exit(certgen(args, System.out, System.err));
             return;
         }
-        SpringApplication.run(SchedulerApplication.class, args);
+        SpringApplication.run(SchedulerApplication.class, withDemoSwitch(args));
+    }
+
+    /** {@code --demo} is short for {@code --hami.embedded.demo.enabled=true}. */
+    static String[] withDemoSwitch(String[] args) {
+        return Arrays.stream(args).map(a -> a.equals("--demo") ? "--hami.embedded.demo.enabled=true" : a)
+                .toArray(String[]::new);
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.gpushare.scheduler.web.ExtenderListener;
 import java.time.Clock;
 import org.springframework.core.env.Environment;
 import dev.gpushare.scheduler.kube.EmbeddedApiServer;
+import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
@@ -50,15 +51,25 @@ class EmbeddedSchedulingConfiguration {
                         new KubeletEmulator(client, clock)));
     }
 
+    @Bean(initMethod = "start", destroyMethod = "close")
+    @ConditionalOnProperty(name = "hami.embedded.demo.enabled", havingValue = "true")
+    DemoWorkload demoWorkload(KubernetesClient client, HamiProperties properties, Clock clock) {
+        HamiProperties.Embedded embedded = properties.embedded();
+        HamiProperties.Demo demo = embedded.demo();
+        String uuid = EmbeddedClusterSeeder.devices(embedded.nodePrefix() + 1, 1, embedded.model(),
+                embedded.memoryMib(), embedded.splitCount()).get(0).id();
+        return new DemoWorkload(client, clock, demo.interval(), demo.runFor(), demo.maxPods(), uuid);
+    }
+
     @Bean
     EmbeddedNamespaces embeddedNamespaces(KubernetesClient client) {
         return new EmbeddedNamespaces(client);
     }
 
-    /** {@code default} and {@code kube-system}, as every cluster has them. */
+    /** {@code default} and {@code kube-system}, as every cluster has them, and the demo's namespace. */
     static final class EmbeddedNamespaces {
         EmbeddedNamespaces(KubernetesClient client) {
-            for (String name : new String[] {"default", "kube-system"}) {
+            for (String name : new String[] {"default", "kube-system", DemoWorkload.NAMESPACE}) {
                 client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata()
                         .build()).createOr(existing -> existing.update());
             }

@@ -179,14 +179,11 @@ public final class KubectlDispatcher extends Dispatcher {
                 request.getHeaders(), new Buffer().writeUtf8(MAPPER.writeValueAsString(admitted))));
     }
 
-    /** What the API server fills in before admission. */
+    /** What the API server fills in before admission (the mock stamps UID and creation time when it stores). */
     private void defaults(ObjectNode pod, String namespace) {
         ObjectNode metadata = pod.has("metadata") && pod.get("metadata").isObject() ? (ObjectNode) pod.get("metadata")
                 : pod.putObject("metadata");
         metadata.put("namespace", namespace);
-        if (!metadata.hasNonNull("creationTimestamp")) {
-            metadata.put("creationTimestamp", now());
-        }
         ObjectNode spec = pod.has("spec") && pod.get("spec").isObject() ? (ObjectNode) pod.get("spec")
                 : pod.putObject("spec");
         if (spec.path("schedulerName").asString().isEmpty()) {
