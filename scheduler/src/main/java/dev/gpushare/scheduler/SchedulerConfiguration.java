@@ -9,6 +9,7 @@ import dev.gpushare.placement.PlacementEngine;
 import dev.gpushare.placement.PlacementSettings;
 import dev.gpushare.scheduler.config.HamiProperties;
 import dev.gpushare.scheduler.events.EventRecorder;
+import dev.gpushare.scheduler.events.DecisionLog;
 import dev.gpushare.scheduler.extender.BindService;
 import dev.gpushare.scheduler.extender.FilterService;
 import dev.gpushare.scheduler.kube.PodBindings;
@@ -81,10 +82,16 @@ class SchedulerConfiguration {
         return new NodeLockService(client, queues, properties.nodeLock().expire(), clock, meters);
     }
 
+    /** The last decisions on pods, for the GPU page. */
+    @Bean
+    DecisionLog decisionLog() {
+        return new DecisionLog(50);
+    }
+
     @Bean(destroyMethod = "close")
     EventRecorder eventRecorder(KubernetesClient client, HamiProperties properties, Clock clock,
-                                MeterRegistry meters) {
-        return new EventRecorder(client, properties.schedulerName(), clock, meters);
+                                MeterRegistry meters, DecisionLog decisions) {
+        return new EventRecorder(client, properties.schedulerName(), clock, meters, decisions);
     }
 
     @Bean

@@ -33,7 +33,8 @@ public record HamiProperties(
         @DefaultValue Embedded embedded,
         @DefaultValue Reservation reservation,
         @DefaultValue Reconcile reconcile,
-        @DefaultValue Filter filter) {
+        @DefaultValue Filter filter,
+        @DefaultValue Ui ui) {
 
     public HamiProperties {
         if (extender.port() != 0 && extender.port() == webhook.port()) {
@@ -276,5 +277,18 @@ public record HamiProperties(
      * @param syncWait     how long a verb waits for the cluster state to be synced before answering an error
      */
     public record Filter(@DefaultValue("8MB") DataSize maxBodyBytes, @DefaultValue("5s") Duration syncWait) {
+    }
+
+    /**
+     * The read-only GPU page at {@code /ui/} on the management listener.
+     *
+     * @param refresh how often an open page's picture is compared with the ledger and sent when it changed
+     */
+    public record Ui(@DefaultValue("true") boolean enabled, @DefaultValue("1s") Duration refresh) {
+        public Ui {
+            if (refresh.isNegative() || refresh.isZero()) {
+                throw new IllegalArgumentException("hami.ui.refresh must be positive, got " + refresh);
+            }
+        }
     }
 }

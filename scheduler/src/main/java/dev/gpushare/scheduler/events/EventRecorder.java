@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes core/v1 Events on pods and nodes in the background, so a verb never waits for one: a bounded queue
  * drained by one thread; when it is full the event is dropped and counted ({@code gpushare_events_dropped_total})
- * rather than slowing the scheduler down.
+ * rather than slowing the scheduler down. Every event on a pod is also kept in the {@link DecisionLog} the GPU page
+ * shows.
  */
 public final class EventRecorder implements AutoCloseable {
 
@@ -38,9 +39,12 @@ public final class EventRecorder implements AutoCloseable {
     private final Clock clock;
     private final ThreadPoolExecutor writer;
     private final Counter dropped;
+    private final DecisionLog decisions;
 
-    public EventRecorder(KubernetesClient client, String component, Clock clock, MeterRegistry meters) {
+    public EventRecorder(KubernetesClient client, String component, Clock clock, MeterRegistry meters,
+                         DecisionLog decisions) {
         this.client = client;
+        this.decisions = decisions;
         this.component = component;
         this.clock = clock;
         this.dropped = meters.counter("gpushare_events_dropped_total");
@@ -53,6 +57,8 @@ public final class EventRecorder implements AutoCloseable {
 
     /** An event on a pod (the pod of an extender request carries no {@code kind}, so it is not read). */
     public void onPod(ObjectMeta pod, Type type, String reason, String message) {
+        decisions.add(new DecisionLog.Decision(clock.instant(), pod.getNamespace(), pod.getName(), type.name(), reason,
+                message));
         record(reference("Pod", pod), type, reason, message);
     }
 

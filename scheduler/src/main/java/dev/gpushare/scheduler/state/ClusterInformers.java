@@ -146,7 +146,17 @@ public final class ClusterInformers implements SmartLifecycle {
     }
 
     /** The node as the informer last saw it. */
-    public Optional<Node> cachedNode(String name) {
+/** The pods of the informer cache, for readers that show them (the GPU page). */
+    public java.util.Collection<Pod> cachedPods() {
+        return pods == null ? java.util.List.of() : pods.getStore().list();
+    }
+
+    /** The nodes of the informer cache. */
+    public java.util.Collection<Node> cachedNodes() {
+        return nodes == null ? java.util.List.of() : nodes.getStore().list();
+    }
+
+        public Optional<Node> cachedNode(String name) {
         return Optional.ofNullable(nodes == null ? null : nodes.getStore().getByKey(name));
     }
 

@@ -192,7 +192,8 @@ class ConcurrentSchedulingTest {
                 new ClusterState.Settings("nvidia.com/gpu", "nvidia.com/gpumem", "nvidia.com/gpucores", 1,
                         Duration.ofMinutes(2)), Clock.systemUTC());
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        try (EventRecorder events = new EventRecorder(client, "test", Clock.systemUTC(), meters)) {
+        try (EventRecorder events = new EventRecorder(client, "test", Clock.systemUTC(), meters,
+                new dev.gpushare.scheduler.events.DecisionLog(10))) {
             ClusterInformers informers = new ClusterInformers(client, fresh, new NodeLockQueues(), events,
                     Duration.ofHours(1), Duration.ofMinutes(2), meters);
             informers.start();

@@ -47,7 +47,8 @@ class InformerLedgerTest {
         api = EmbeddedApiServer.start(new TestApiServerDispatcher(), 0);
         client = api.newClient();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        events = new EventRecorder(client, "test", Clock.systemUTC(), meters);
+        events = new EventRecorder(client, "test", Clock.systemUTC(), meters,
+                new dev.gpushare.scheduler.events.DecisionLog(10));
         state = new ClusterState(new PlacementEngine(PlacementSettings.defaults()), new NodeSnapshotFactory(List.of()),
                 new ClusterState.Settings("nvidia.com/gpu", "nvidia.com/gpumem", "nvidia.com/gpucores", 1,
                         Duration.ofMinutes(2)), Clock.systemUTC());
