@@ -3,27 +3,17 @@ package dev.gpushare.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gpushare.common.annotation.HamiKeys;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import java.util.List;
-import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code smoke-test} with a hand-written stand-in for scheduler and device plugin: it places, binds and allocates
- * (or fails at the stage a test names) each pod of {@code hami-scheduler} it sees.
+ * {@code smoke-test} with a hand-written stand-in for scheduler and device plugin ({@link StandIn}), or none.
  */
 class SmokeTestTest {
 
     private OpsApi api;
-    private SharedIndexInformer<Pod> standIn;
-    private final List<String> seen = new CopyOnWriteArrayList<>();
+    private StandIn standIn;
 
     @BeforeEach
     void start() {
@@ -38,34 +28,8 @@ class SmokeTestTest {
         api.close();
     }
 
-    /** Plays filter, bind and the device plugin for new pods, writing {@code bindPhase} at the end. */
     private void standIn(String bindPhase) {
-        standIn = api.client.pods().inNamespace("smoke").inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Pod pod) {
-                seen.add(pod.getMetadata().getName() + " " + pod.getSpec().getSchedulerName() + " "
-                        + new TreeMap<>(pod.getSpec().getContainers().get(0).getResources().getLimits()));
-                patch(pod, "{\"metadata\":{\"labels\":{\"hami.io/vgpu-node\":\"gpu-1\"},\"annotations\":{"
-                        + "\"hami.io/vgpu-node\":\"gpu-1\",\"hami.io/vgpu-time\":\"1796126400\","
-                        + "\"hami.io/vgpu-devices-to-allocate\":\"GPU-gpu-1-0,NVIDIA,2048,20:;\","
-                        + "\"hami.io/vgpu-devices-allocated\":\"GPU-gpu-1-0,NVIDIA,2048,20:;\"}}}");
-                patch(pod, "{\"spec\":{\"nodeName\":\"gpu-1\"}}");
-                patch(pod, "{\"metadata\":{\"annotations\":{\"hami.io/bind-phase\":\"" + bindPhase + "\"}}}");
-            }
-
-            @Override
-            public void onUpdate(Pod before, Pod after) {
-            }
-
-            @Override
-            public void onDelete(Pod pod, boolean unknown) {
-            }
-        });
-    }
-
-    private void patch(Pod pod, String json) {
-        api.client.pods().inNamespace("smoke").withName(pod.getMetadata().getName())
-                .patch(PatchContext.of(PatchType.JSON_MERGE), json);
+        standIn = new StandIn(api.client, bindPhase);
     }
 
     @Test
@@ -82,7 +46,7 @@ class SmokeTestTest {
                 "smoke-test: bound to node gpu-1 with GPU-gpu-1-0 2048MiB 20%",
                 "smoke-test: PASS: hami.io/bind-phase: success",
                 "smoke-test: deleted pod smoke/gpushare-smoke-1796126400");
-        assertThat(seen).containsExactly("gpushare-smoke-1796126400 hami-scheduler {nvidia.com/gpu=1, "
+        assertThat(standIn.seen).containsExactly("gpushare-smoke-1796126400 hami-scheduler {nvidia.com/gpu=1, "
                 + "nvidia.com/gpucores=20, nvidia.com/gpumem=2048}");
         assertThat(api.client.pods().inNamespace("smoke").list().getItems()).isEmpty();
     }
