@@ -6,6 +6,7 @@ import dev.gpushare.placement.NodePolicy;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -61,9 +62,13 @@ public record HamiProperties(
      * The TLS listener of {@code /webhook}.
      *
      * @param forceOverwriteDefaultScheduler whether the webhook moves pods of the default scheduler to ours
+     * @param annotationWriters              usernames that may change scheduler-owned pod annotations in an UPDATE
+     *                                       (the scheduler's and the device plugin's service accounts); empty: UPDATEs
+     *                                       are not checked
      */
     public record Webhook(@DefaultValue("8443") int port, @DefaultValue Tls tls,
-                          @DefaultValue("true") boolean forceOverwriteDefaultScheduler) {
+                          @DefaultValue("true") boolean forceOverwriteDefaultScheduler,
+                          @DefaultValue({}) List<String> annotationWriters) {
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.gpushare.scheduler.extender;
 
+import dev.gpushare.common.annotation.Excerpt;
 import dev.gpushare.scheduler.config.HamiProperties;
 import dev.gpushare.scheduler.web.RequestBodies;
 import jakarta.servlet.http.HttpServletRequest;
@@ -41,7 +42,7 @@ class ExtenderController {
             return ResponseEntity.ok(filter.filter(body));
         } catch (RuntimeException e) {
             log.error("filter failed unexpectedly", e);
-            return ResponseEntity.ok(ExtenderJson.filterError("internal error: " + e.getMessage()));
+            return ResponseEntity.ok(ExtenderJson.filterError("internal error: " + Excerpt.message(e.getMessage())));
         }
     }
 
@@ -55,7 +56,7 @@ class ExtenderController {
             return ResponseEntity.ok(bind.bind(body));
         } catch (RuntimeException e) {
             log.error("bind failed unexpectedly", e);
-            return ResponseEntity.ok(ExtenderJson.bindResult("internal error: " + e.getMessage()));
+            return ResponseEntity.ok(ExtenderJson.bindResult("internal error: " + Excerpt.message(e.getMessage())));
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.gpushare.scheduler.extender;
 
+import dev.gpushare.common.annotation.Excerpt;
+import dev.gpushare.common.request.KubeNames;
+import dev.gpushare.common.request.PodShape;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -8,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -43,6 +47,7 @@ final class ExtenderJson {
     record BindArgs(String podName, String podNamespace, String podUid, String node) {
     }
 
+    private static final int MAX_UID = 128;
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final KubernetesSerialization KUBE = new KubernetesSerialization();
 
@@ -59,6 +64,13 @@ final class ExtenderJson {
                 || blank(pod.getMetadata().getNamespace()) || blank(pod.getMetadata().getUid())) {
             throw new BadRequestException("ExtenderArgs.Pod needs metadata.name, metadata.namespace and metadata.uid");
         }
+        check(KubeNames.objectNameProblem("ExtenderArgs.Pod.metadata.name", pod.getMetadata().getName()));
+        check(KubeNames.namespaceProblem("ExtenderArgs.Pod.metadata.namespace", pod.getMetadata().getNamespace()));
+        check(uidProblem("ExtenderArgs.Pod.metadata.uid", pod.getMetadata().getUid()));
+        Optional<String> nullContainer = PodShape.nullContainer(pod);
+        if (nullContainer.isPresent()) {
+            throw new BadRequestException("ExtenderArgs.Pod." + nullContainer.get() + " is null, not a container");
+        }
         JsonNode names = fields.get("nodenames");
         if (names != null && !names.isNull()) {
             if (!names.isArray()) {
@@ -68,8 +80,9 @@ final class ExtenderJson {
             for (JsonNode name : names) {
                 if (!name.isString() || name.asString().isEmpty()) {
                     throw new BadRequestException("ExtenderArgs.NodeNames must be an array of node names, got "
-                            + excerpt(name.toString()));
+                            + Excerpt.plain(name.toString()));
                 }
+                check(KubeNames.objectNameProblem("ExtenderArgs.NodeNames[" + list.size() + "]", name.asString()));
                 list.add(name.asString());
             }
             return new FilterArgs(pod, list, null);
@@ -88,6 +101,8 @@ final class ExtenderJson {
                     if (node == null || node.getMetadata() == null || blank(node.getMetadata().getName())) {
                         throw new BadRequestException("ExtenderArgs.Nodes.items[] needs metadata.name");
                     }
+                    check(KubeNames.objectNameProblem("ExtenderArgs.Nodes.items[" + list.size() + "].metadata.name",
+                            node.getMetadata().getName()));
                     list.add(node.getMetadata().getName());
                     byName.put(node.getMetadata().getName(), node);
                 }
@@ -104,6 +119,10 @@ final class ExtenderJson {
         String podNamespace = string(fields, "podnamespace", "PodNamespace");
         String podUid = string(fields, "poduid", "PodUID");
         String node = string(fields, "node", "Node");
+        check(KubeNames.objectNameProblem("ExtenderBindingArgs.PodName", podName));
+        check(KubeNames.namespaceProblem("ExtenderBindingArgs.PodNamespace", podNamespace));
+        check(uidProblem("ExtenderBindingArgs.PodUID", podUid));
+        check(KubeNames.objectNameProblem("ExtenderBindingArgs.Node", node));
         return new BindArgs(podName, podNamespace, podUid, node);
     }
 
@@ -164,7 +183,7 @@ final class ExtenderJson {
         try {
             root = JSON.readTree(body);
         } catch (JacksonException e) {
-            throw new BadRequestException("cannot decode " + type + ": " + e.getOriginalMessage());
+            throw new BadRequestException("cannot decode " + type + ": " + Excerpt.message(e.getOriginalMessage()));
         }
         if (root == null || !root.isObject()) {
             throw new BadRequestException("cannot decode " + type + ": expected a JSON object");
@@ -186,7 +205,7 @@ final class ExtenderJson {
         try {
             return KUBE.convertValue(node, type);
         } catch (RuntimeException e) {
-            throw new BadRequestException("cannot decode " + what + ": " + e.getMessage());
+            throw new BadRequestException("cannot decode " + what + ": " + Excerpt.message(e.getMessage()));
         }
     }
 
@@ -202,7 +221,18 @@ final class ExtenderJson {
         return s == null || s.isEmpty();
     }
 
-    private static String excerpt(String s) {
-        return s.length() <= 64 ? s : s.substring(0, 61) + "...";
+    private static void check(Optional<String> problem) throws BadRequestException {
+        if (problem.isPresent()) {
+            throw new BadRequestException(problem.get());
+        }
+    }
+
+    /** A uid is compared and echoed, never put in a URL: bounded and printable is what matters. */
+    private static Optional<String> uidProblem(String field, String uid) {
+        if (uid.length() <= MAX_UID && uid.chars().allMatch(c -> c > ' ' && c < 0x7f)) {
+            return Optional.empty();
+        }
+        return Optional.of(field + ": " + Excerpt.of(uid) + " is not a Kubernetes UID (at most " + MAX_UID
+                + " printable ASCII characters)");
     }
 }
