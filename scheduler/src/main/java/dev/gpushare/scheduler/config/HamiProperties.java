@@ -22,6 +22,7 @@ public record HamiProperties(
         @DefaultValue("hami-scheduler") String schedulerName,
         @DefaultValue Kubernetes kubernetes,
         @DefaultValue Extender extender,
+        @DefaultValue Listeners listeners,
         @DefaultValue Webhook webhook,
         @DefaultValue Policy policy,
         @DefaultValue NodeLock nodeLock,
@@ -54,8 +55,26 @@ public record HamiProperties(
     public record Kubernetes(@DefaultValue("embedded") KubernetesMode mode) {
     }
 
-    /** The plain-HTTP listener of {@code /filter} and {@code /bind}: loopback by default, never exposed. */
-    public record Extender(@DefaultValue("127.0.0.1") String address, @DefaultValue("8888") int port) {
+    /**
+     * The plain-HTTP listener of {@code /filter} and {@code /bind}: loopback by default, never exposed.
+     *
+     * @param maxThreads worker threads of the listener (binds waiting for a node lock hold one each)
+     */
+    public record Extender(@DefaultValue("127.0.0.1") String address, @DefaultValue("8888") int port,
+                           @DefaultValue("200") int maxThreads) {
+    }
+
+    /**
+     * Both request listeners (extender and webhook).
+     *
+     * @param bodyReadTimeout total time a request body may take to arrive (well below the API server's webhook
+     *                        timeout and kube-scheduler's extender timeout); 408 after it
+     * @param idleTimeout     how long a connection may stay open without a request (or between the parts of one)
+     * @param starvedAfter    how long every extender worker thread must have been busy before readiness says
+     *                        the listener is starved
+     */
+    public record Listeners(@DefaultValue("5s") Duration bodyReadTimeout, @DefaultValue("10s") Duration idleTimeout,
+                            @DefaultValue("5s") Duration starvedAfter) {
     }
 
     /**
