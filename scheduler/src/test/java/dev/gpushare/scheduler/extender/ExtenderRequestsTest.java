@@ -210,8 +210,8 @@ class ExtenderRequestsTest {
                 .isEqualTo("node no-such-node not found");
         assertThat(bindError("{\"PodName\":\"" + pod.getMetadata().getName() + "\",\"PodNamespace\":\"bad\","
                 + "\"PodUID\":\"" + pod.getMetadata().getUid() + "\",\"Node\":\"" + node + "\"}"))
-                .isEqualTo("pod bad/" + pod.getMetadata().getName() + " has no GPU reservation (not filtered by this"
-                        + " scheduler, or its reservation expired); it must be filtered again");
+                .isEqualTo("pod bad/" + pod.getMetadata().getName() + " has no GPU reservation here and its"
+                        + " annotations hold no placement; it must be filtered again");
 
         Pod after = get(client, pod);
         assertThat(after.getMetadata().getResourceVersion()).isEqualTo(resourceVersion);
