@@ -230,7 +230,17 @@ public final class BindService {
         try {
             bindings.bind(meta.getNamespace(), meta.getName(), meta.getUid(), args.node());
         } catch (KubernetesClientException e) {
-            return "binding to node " + args.node() + " failed: " + e.getMessage();
+            String error = "binding to node " + args.node() + " failed: " + e.getMessage();
+            if (boundNow(meta, args.who(), args.node()) == null) {
+                // Not bound: no device plugin will ever finish this hand-over, so the pod must not stay allocating.
+                try {
+                    MergePatch.metadata().annotation(HamiKeys.BIND_PHASE, null).annotation(HamiKeys.BIND_TIME, null)
+                            .applyToPod(client, meta.getNamespace(), meta.getName());
+                } catch (KubernetesClientException again) {
+                    error += "; " + HamiKeys.BIND_PHASE + " could not be removed: " + again.getMessage();
+                }
+            }
+            return error;
         }
         return null;
     }

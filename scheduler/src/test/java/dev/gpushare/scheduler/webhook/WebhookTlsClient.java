@@ -46,7 +46,7 @@ final class WebhookTlsClient {
         HttpClient http = HttpClient.newBuilder().sslContext(trust).version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/webhook"))
-                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json").POST(body).build();
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json").POST(body).build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
