@@ -77,6 +77,8 @@ public final class SoakRun {
                 // Command-line arguments: application.yaml would win over default properties (its port 9395).
                 .run("--hami.extender.port=0", "--hami.webhook.port=0", "--management.server.port=0",
                         "--hami.embedded.nodes=0", "--hami.embedded.device-plugin.allocation-delay=5ms",
+                        "--hami.embedded.api.port=0", "--hami.embedded.api.kubeconfig=",
+                        "--hami.embedded.scheduling.enabled=false",
                         "--hami.bind.lock-wait=3s", "--hami.reconcile.interval=10s",
                         "--spring.main.allow-bean-definition-overriding=true",
                         "--logging.level.root=ERROR", "--logging.level.dev.gpushare=ERROR")) {

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -83,6 +84,10 @@ class GpuPageBrowserTest {
                 .isEmpty());
     }
 
+    private static String text(WebDriverWait wait, By by) {
+        return wait.<String>until(b -> b.findElement(by).getText());
+    }
+
     @Test
     void showsEveryGpuWithItsPodsThePendingReasonAndNewPodsWithoutAReload() throws Exception {
         for (String example : List.of("memory-slice", "core-slice", "two-gpus", "whole-gpu", "spread", "too-big")) {
@@ -96,34 +101,34 @@ class GpuPageBrowserTest {
         });
         browser.get("http://127.0.0.1:" + environment.getRequiredProperty("local.management.port") + "/ui/");
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        wait.ignoring(StaleElementReferenceException.class);
         wait.until(b -> b.findElements(By.cssSelector("[data-pod='browser/two-gpus']")).size() == 2);
 
-        assertThat(browser.findElements(By.cssSelector("[data-node]"))).extracting(e -> e.getDomAttribute(
-                "data-node")).containsExactly("gpu-node-1", "gpu-node-2");
-        assertThat(browser.findElements(By.cssSelector("[data-node] [data-gpu]"))).hasSize(8);
-        WebElement slice = browser.findElement(By.cssSelector("[data-pod='browser/memory-slice']"));
-        assertThat(slice.getText()).contains("browser/memory-slice").contains("10000 MiB");
-        WebElement sliceGpu = slice.findElement(By.xpath("ancestor::*[@data-gpu]"));
+        // The page replaces its content on every update: each look is one wait that retries a stale element.
+        assertThat(wait.<List<String>>until(b -> b.findElements(By.cssSelector("[data-node]")).stream()
+                .map(e -> e.getDomAttribute("data-node")).toList())).containsExactly("gpu-node-1", "gpu-node-2");
+        assertThat(wait.<Integer>until(b -> b.findElements(By.cssSelector("[data-node] [data-gpu]")).size())).isEqualTo(8);
         String uuid = client.pods().inNamespace(NAMESPACE).withName("memory-slice").get().getMetadata()
                 .getAnnotations().get("hami.io/vgpu-devices-allocated").split(",")[0];
-        assertThat(sliceGpu.getDomAttribute("data-gpu")).isEqualTo(uuid);
-        assertThat(browser.findElement(By.cssSelector("[data-pod='browser/core-slice']")).getText())
-                .contains("4000 MiB · 30%");
-        WebElement pending = browser.findElement(By.cssSelector("[data-pending='browser/too-big']"));
-        assertThat(pending.getText()).contains("Unschedulable")
+        assertThat(wait.<String>until(b -> {
+            WebElement slice = b.findElement(By.cssSelector("[data-pod='browser/memory-slice']"));
+            return slice.findElement(By.xpath("ancestor::*[@data-gpu]")).getDomAttribute("data-gpu") + "|"
+                    + slice.getText();
+        })).startsWith(uuid + "|browser/memory-slice").contains("10000 MiB");
+        assertThat(text(wait, By.cssSelector("[data-pod='browser/core-slice']"))).contains("4000 MiB · 30%");
+        assertThat(text(wait, By.cssSelector("[data-pending='browser/too-big']"))).contains("Unschedulable")
                 .contains("0/2 nodes are available: 2 4/4 CardInsufficientMemory.");
-        assertThat(browser.findElement(By.id("policy")).getText()).isEqualTo("node binpack, GPU spread");
-        assertThat(browser.findElement(By.id("leader")).getText()).startsWith("this replica").contains("synced");
-        assertThat(browser.findElement(By.id("decisions")).getText()).contains("BindingSucceed")
+        assertThat(text(wait, By.id("policy"))).isEqualTo("node binpack, GPU spread");
+        assertThat(text(wait, By.id("leader"))).startsWith("this replica").contains("synced");
+        assertThat(text(wait, By.id("decisions"))).contains("BindingSucceed")
                 .contains("Successfully assigned browser/two-gpus to gpu-node-");
-
         ((JavascriptExecutor) browser).executeScript("window.loadedOnce = 'yes';");
         Examples.create(client, NAMESPACE, "gpu-uuid");
         wait.until(b -> !b.findElements(By.cssSelector("[data-pod='browser/gpu-uuid']")).isEmpty());
         assertThat(((JavascriptExecutor) browser).executeScript("return window.loadedOnce;"))
                 .as("the page was not reloaded").isEqualTo("yes");
-        assertThat(browser.findElement(By.cssSelector("[data-pod='browser/gpu-uuid']"))
-                .findElement(By.xpath("ancestor::*[@data-gpu]")).getDomAttribute("data-gpu"))
+        assertThat(wait.<String>until(b -> b.findElement(By.cssSelector("[data-pod='browser/gpu-uuid']"))
+                .findElement(By.xpath("ancestor::*[@data-gpu]")).getDomAttribute("data-gpu")))
                 .isEqualTo("GPU-ddc9d79a-8895-34f7-8815-d35c5a978cfe");
 
         wait.until(b -> b.findElements(By.cssSelector("[data-pending='browser/gpu-uuid']")).isEmpty()
@@ -138,10 +143,9 @@ class GpuPageBrowserTest {
         decisions.add(new DecisionLog.Decision(Instant.now(), NAMESPACE, "odd<b>name</b>", "Warning",
                 "FilteringFailed", markup));
         wait.until(b -> b.findElement(By.id("decisions")).getText().contains("browser/odd<b>name</b>"));
-        WebElement decisionsTable = browser.findElement(By.id("decisions"));
-        assertThat(decisionsTable.getText()).contains(markup);
-        assertThat(decisionsTable.findElements(By.tagName("img"))).isEmpty();
-        assertThat(decisionsTable.findElements(By.tagName("b"))).isEmpty();
+        assertThat(text(wait, By.id("decisions"))).contains(markup);
+        assertThat(wait.<Integer>until(b -> b.findElements(By.cssSelector("#decisions img, #decisions b")).size()))
+                .as("markup from the cluster is text, never elements").isZero();
         assertThat(browser.getTitle()).isEqualTo("gpushare: GPUs");
     }
 }
