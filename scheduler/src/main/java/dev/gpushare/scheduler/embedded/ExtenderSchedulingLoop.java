@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -74,6 +75,8 @@ public final class ExtenderSchedulingLoop implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    /** UIDs of pods seen bound: a failed attempt of such a pod is not retried (kube-scheduler re-reads the pod). */
+    private final Set<String> bound = ConcurrentHashMap.newKeySet();
     private final AtomicLong filterCalls = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
     private final Thread loop;
@@ -101,6 +104,7 @@ public final class ExtenderSchedulingLoop implements AutoCloseable {
     public void onUpdate(Pod old, Pod pod) {
         if (!unassigned(pod)) {
             // Bound: the assumption is confirmed and the pod leaves the scheduling queue.
+            bound.add(uid(pod));
             assumed.remove(uid(pod));
             if (unassigned(old)) {
                 queue.delete(pod);
@@ -115,6 +119,7 @@ public final class ExtenderSchedulingLoop implements AutoCloseable {
 
     public void onDelete(Pod pod) {
         assumed.remove(uid(pod));
+        bound.remove(uid(pod));
         queue.delete(pod);
     }
 
@@ -157,14 +162,14 @@ public final class ExtenderSchedulingLoop implements AutoCloseable {
         }
         observer.filtered(pod, answer, System.nanoTime() - started);
         if (answer instanceof FilterAnswer.Unfit unfit) {
-            queue.backoff(pod);
+            retry(pod);
             observer.failed(pod, "filter", unfit.message());
             return;
         }
         String node = ((FilterAnswer.Fits) answer).node();
         if (assumed.putIfAbsent(uid(pod), pod) != null) {
             // kube-scheduler's AssumePod refuses a pod that is in its cache already: its first bind still runs.
-            queue.backoff(pod);
+            retry(pod);
             observer.failed(pod, "assume", "pod " + pod.getMetadata().getName() + " is in the cache, so can't be"
                     + " assumed");
             return;
@@ -184,8 +189,15 @@ public final class ExtenderSchedulingLoop implements AutoCloseable {
             return;
         }
         assumed.remove(uid(pod));
-        queue.backoff(pod);
+        retry(pod);
         observer.failed(pod, "bind", error);
+    }
+
+    /** kube-scheduler's error handler: back into the queue after the backoff, unless the pod is bound by now. */
+    private void retry(Pod pod) {
+        if (!bound.contains(uid(pod))) {
+            queue.backoff(pod);
+        }
     }
 
     /** kube-scheduler's {@code skipPodUpdate}: the pod is assumed and differs only in fields scheduling ignores. */
