@@ -26,9 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /bind} (spec 1.6 and 6.1, with DESIGN.md's node lock): take the node lock (waiting first come first
- * served when another pod holds it), write {@code hami.io/bind-phase: allocating} and {@code hami.io/bind-time},
- * create the Binding. Any failure undoes what this bind did: our lock is released and the pod's reservation
+ * {@code POST /bind} (spec 1.6 and 6.1, with DESIGN.md's node lock): wait for the filter's placement write to have
+ * landed, take the node lock (waiting first come first served when another pod holds it), write
+ * {@code hami.io/bind-phase: allocating} and {@code hami.io/bind-time}, create the Binding, label the bound pod. Any failure undoes what this bind did: our lock is released and the pod's reservation
  * dropped, so kube-scheduler's retry starts from a clean state. On success the lock stays held until the device
  * plugin releases it.
  */
@@ -41,6 +41,7 @@ public final class BindService {
     private final ClusterInformers informers;
     private final NodeLockService locks;
     private final PodBindings bindings;
+    private final PlacementWrites placements;
     private final PodRequestParser parser;
     private final KubernetesClient client;
     private final EventRecorder events;
@@ -49,13 +50,15 @@ public final class BindService {
     private final Duration syncWait;
 
     public BindService(ClusterState state, Leadership leadership, ClusterInformers informers, NodeLockService locks,
-                       PodBindings bindings, PodRequestParser parser, KubernetesClient client, EventRecorder events,
-                       Clock clock, Duration lockWait, Duration syncWait) {
+                       PodBindings bindings, PlacementWrites placements, PodRequestParser parser,
+                       KubernetesClient client, EventRecorder events, Clock clock, Duration lockWait,
+                       Duration syncWait) {
         this.state = state;
         this.leadership = leadership;
         this.informers = informers;
         this.locks = locks;
         this.bindings = bindings;
+        this.placements = placements;
         this.parser = parser;
         this.client = client;
         this.events = events;
@@ -119,6 +122,11 @@ public final class BindService {
         long started = System.nanoTime();
         LockResult.Acquired lock = null;
         if (needsGpus) {
+            // The filter answered before its placement annotations were written: they must exist before the lock
+            // hands the pod to the device plugin, and before any reader can see the pod bound.
+            if (placements.awaitLanded(meta.getUid(), lockWait) instanceof PlacementWrites.Landed.Failed failed) {
+                return fail(meta, who, args.node(), failed.error(), true);
+            }
             Optional<PodEntry> entry = state.holdForBind(meta.getUid());
             if (entry.isEmpty()) {
                 return fail(meta, who, args.node(), "pod " + who + " has no GPU reservation (not filtered by this"
@@ -169,7 +177,24 @@ public final class BindService {
         } catch (KubernetesClientException e) {
             return "binding to node " + args.node() + " failed: " + e.getMessage();
         }
+        label(meta, args.node());
         return null;
+    }
+
+    /**
+     * The {@code hami.io/vgpu-node} label (the vGPU monitor selects pods by it) once the pod is bound: written while
+     * the pod waits in kube-scheduler's queue, it would re-queue the pod for another filter. The pod is bound
+     * whatever happens here; a failure is reported, not undone.
+     */
+    private void label(ObjectMeta meta, String node) {
+        try {
+            MergePatch.metadata().label(HamiKeys.VGPU_NODE, node)
+                    .applyToPod(client, meta.getNamespace(), meta.getName());
+        } catch (KubernetesClientException e) {
+            String error = "cannot set label " + HamiKeys.VGPU_NODE + " on the bound pod: " + e.getMessage();
+            events.onPod(meta, EventRecorder.Type.Warning, "BindingLabelFailed", error);
+            log.warn("bind label failed pod={}/{} node={}: {}", meta.getNamespace(), meta.getName(), node, error);
+        }
     }
 
     /** The pod from the informer store; from the API when the store has not seen it (yet). */
