@@ -1,8 +1,8 @@
 package dev.gpushare.bench.load;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.gpushare.scheduler.embedded.ExtenderSchedulingLoop.Extender;
-import dev.gpushare.scheduler.embedded.ExtenderSchedulingLoop.FilterAnswer;
+import dev.gpushare.bench.load.ExtenderSchedulingLoop.Extender;
+import dev.gpushare.bench.load.ExtenderSchedulingLoop.FilterAnswer;
 import dev.gpushare.scheduler.kube.PodBindings;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -1,4 +1,4 @@
-package dev.gpushare.scheduler.embedded;
+package dev.gpushare.bench.load;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -25,12 +25,14 @@ import org.slf4j.LoggerFactory;
  * kube-scheduler's rules, which decide how often the extender is asked: a bound pod leaves the queue; an update of an
  * assumed pod that changes nothing but {@code resourceVersion}, {@code spec.nodeName} or annotations is skipped, while
  * any other update (a label, say) puts the pod back into the active queue; and a popped pod that is assumed and
- * equal to its assumed copy apart from those fields is not scheduled again.
+ * equal to its assumed copy apart from those fields is not scheduled again. These rules are what the burst
+ * measures (they decide how many filter calls a burst costs), so they are modelled here in full; the playground's
+ * scheduling driver models the rest of kube-scheduler's queue (unschedulable pods, cluster events).
  */
-public final class ExtenderSchedulingLoop implements AutoCloseable {
+final class ExtenderSchedulingLoop implements AutoCloseable {
 
     /** The extender's verbs as kube-scheduler calls them. */
-    public interface Extender {
+    interface Extender {
         FilterAnswer filter(Pod pod) throws Exception;
 
         /** {@code null} or empty when bound, else the error. */
@@ -38,7 +40,7 @@ public final class ExtenderSchedulingLoop implements AutoCloseable {
     }
 
     /** The filter's answer: exactly one node, or why not. */
-    public sealed interface FilterAnswer {
+    sealed interface FilterAnswer {
         record Fits(String node) implements FilterAnswer {
         }
 
@@ -47,7 +49,7 @@ public final class ExtenderSchedulingLoop implements AutoCloseable {
     }
 
     /** What the loop did, for the caller's events, conditions and measurements. Called on the loop's threads. */
-    public interface Observer {
+    interface Observer {
         default void filtered(Pod pod, FilterAnswer answer, long tookNanos) {
         }
 

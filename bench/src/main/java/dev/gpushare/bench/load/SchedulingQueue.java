@@ -1,4 +1,4 @@
-package dev.gpushare.scheduler.embedded;
+package dev.gpushare.bench.load;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
@@ -20,7 +20,7 @@ import java.util.function.LongSupplier;
  * The unschedulable queue (pods parked until a cluster event or 60 s) is not modelled: a failed pod is always
  * retried after its backoff. Thread-safe.
  */
-public final class SchedulingQueue {
+final class SchedulingQueue {
 
     private record Entry(Pod pod, long sequence, long readyAtNanos) {
     }
@@ -39,7 +39,7 @@ public final class SchedulingQueue {
     private long sequence;
     private boolean closed;
 
-    public SchedulingQueue(Duration initialBackoff, Duration maxBackoff, LongSupplier nanoTime) {
+    SchedulingQueue(Duration initialBackoff, Duration maxBackoff, LongSupplier nanoTime) {
         this.initialBackoff = initialBackoff;
         this.maxBackoff = maxBackoff;
         this.nanoTime = nanoTime;

@@ -1,4 +1,4 @@
-package dev.gpushare.scheduler.embedded;
+package dev.gpushare.bench.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
