@@ -104,10 +104,8 @@ class SchedulerConfiguration {
 
     @Bean
     FilterService filterService(ClusterState state, Leadership leadership, PodRequestParser parser,
-                                PlacementWrites placements, EventRecorder events, Clock clock,
-                                HamiProperties properties) {
-        return new FilterService(state, leadership, parser, placements, events, clock,
-                properties.filter().syncWait());
+                                PlacementWrites placements, EventRecorder events, Clock clock) {
+        return new FilterService(state, leadership, parser, placements, events, clock);
     }
 
     @Bean
@@ -115,6 +113,6 @@ class SchedulerConfiguration {
                             NodeLockService locks, KubernetesClient client, PlacementWrites placements,
                             PodRequestParser parser, EventRecorder events, Clock clock, HamiProperties properties) {
         return new BindService(state, leadership, informers, locks, new PodBindings(client), placements, parser,
-                client, events, clock, properties.bind().lockWait(), properties.filter().syncWait());
+                client, events, clock, properties.bind().lockWait());
     }
 }
