@@ -180,7 +180,7 @@ public final class BurstDriver {
                     // Its own lock service and queues: it tells the scheduler nothing except through the API.
                     emulator = new DevicePluginEmulator(plugin, new NodeLockService(plugin, new NodeLockQueues(),
                             Duration.ofMinutes(5), Clock.systemUTC(), new SimpleMeterRegistry()),
-                            app.getBean(PodRequestParser.class), scenario.pluginDelay());
+                            app.getBean(PodRequestParser.class), scenario.pluginDelay(), scenario.nodes());
                     emulator.start();
                 }
                 double[] roundTrip = calibrate(setup);
@@ -228,9 +228,6 @@ public final class BurstDriver {
 
             @Override
             public void bound(Pod pod, String node) {
-                if (boundAt.putIfAbsent(pod.getMetadata().getUid(), System.nanoTime() - start) == null) {
-                    bound.countDown();
-                }
                 eventBroadcaster.execute(() -> event(kubeScheduler, eventClient, pod, "Normal", "Scheduled",
                         "Successfully assigned " + NAMESPACE + "/" + pod.getMetadata().getName() + " to " + node));
             }
@@ -257,6 +254,12 @@ public final class BurstDriver {
                     @Override
                     public void onUpdate(Pod old, Pod pod) {
                         loop.onUpdate(old, pod);
+                        // Bound as kube-scheduler sees it: also when the bind's answer was lost or came too late.
+                        String boundTo = pod.getSpec().getNodeName();
+                        if (boundTo != null && !boundTo.isEmpty() && boundAt.putIfAbsent(pod.getMetadata().getUid(),
+                                System.nanoTime() - start) == null) {
+                            bound.countDown();
+                        }
                         Map<String, String> annotations = pod.getMetadata().getAnnotations();
                         if (annotations != null && BindPhase.SUCCESS.value().equals(
                                 annotations.get(HamiKeys.BIND_PHASE))

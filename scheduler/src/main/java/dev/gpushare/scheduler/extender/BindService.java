@@ -107,9 +107,12 @@ public final class BindService {
         if (needsGpus) {
             // The filter answered before its placement annotations were written: they must exist before the lock
             // hands the pod to the device plugin, and before any reader can see the pod bound.
-            if (placements.awaitLanded(meta.getUid(), lockWait) instanceof PlacementWrites.Landed.Failed failed) {
+            // One budget for both waits keeps the bind inside kube-scheduler's extender timeout.
+            PlacementWrites.Landed landed = placements.awaitLanded(meta.getUid(), lockWait);
+            if (landed instanceof PlacementWrites.Landed.Failed failed) {
                 return fail(meta, who, args.node(), failed.error(), true);
             }
+            Duration lockBudget = lockWait.minus(((PlacementWrites.Landed.Written) landed).waited());
             Optional<PodEntry> entry = state.holdForBind(meta.getUid());
             if (entry.isEmpty()) {
                 return fail(meta, who, args.node(), "pod " + who + " has no GPU reservation (not filtered by this"
@@ -119,7 +122,8 @@ public final class BindService {
                 return fail(meta, who, args.node(), "pod " + who + " was placed on node " + entry.get().node()
                         + " by the filter, not on " + args.node(), true);
             }
-            LockResult result = locks.acquire(args.node(), meta.getNamespace(), meta.getName(), lockWait);
+            LockResult result = locks.acquire(args.node(), meta.getNamespace(), meta.getName(),
+                    lockBudget.isNegative() ? Duration.ZERO : lockBudget);
             if (result instanceof LockResult.Refused refused) {
                 return fail(meta, who, args.node(), refused.reason(), true);
             }

@@ -32,8 +32,11 @@ public final class PlacementWrites implements AutoCloseable {
 
     /** What a bind finds about its pod's placement write. */
     public sealed interface Landed {
-        /** Written, or nothing was pending (the placement came from another replica or an earlier process). */
-        record Written() implements Landed {
+        /**
+         * Written, or nothing was pending (the placement came from another replica or an earlier process);
+         * {@code waited} is how long the bind waited for it (zero when nothing was pending).
+         */
+        record Written(Duration waited) implements Landed {
         }
 
         record Failed(String error) implements Landed {
@@ -104,8 +107,9 @@ public final class PlacementWrites implements AutoCloseable {
     public Landed awaitLanded(String uid, Duration wait) throws InterruptedException {
         Pending latest = pending.get(uid);
         if (latest == null) {
-            return new Landed.Written();
+            return new Landed.Written(Duration.ZERO);
         }
+        long started = System.nanoTime();
         String error;
         try {
             error = latest.done().get(Math.max(0, wait.toNanos()), TimeUnit.NANOSECONDS);
@@ -116,7 +120,7 @@ public final class PlacementWrites implements AutoCloseable {
             error = String.valueOf(e.getCause());
         }
         if (error == null) {
-            return new Landed.Written();
+            return new Landed.Written(Duration.ofNanos(System.nanoTime() - started));
         }
         pending.remove(uid, latest);
         return new Landed.Failed(error);

@@ -67,7 +67,7 @@ class PlacementWritesTest {
 
         patcher.release.countDown();
 
-        assertThat(bind.get(10, TimeUnit.SECONDS)).isEqualTo(new PlacementWrites.Landed.Written());
+        assertThat(bind.get(10, TimeUnit.SECONDS)).isInstanceOf(PlacementWrites.Landed.Written.class);
         assertThat(patcher.written).containsExactly(
                 "ns/pod term 7 {\"metadata\":{\"annotations\":{\"hami.io/vgpu-node\":\"node-a\"}}}");
         assertThat(rollbacks).isEmpty();
@@ -83,7 +83,8 @@ class PlacementWritesTest {
                 new PlacementWrites.Landed.Failed("cannot annotate pod ns/pod with its placement: 403"));
         assertThat(rollbacks).containsExactly("cannot annotate pod ns/pod with its placement: 403");
         // The retry of kube-scheduler filters again; until then nothing is pending for that pod.
-        assertThat(writes.awaitLanded("uid-1", Duration.ZERO)).isEqualTo(new PlacementWrites.Landed.Written());
+        assertThat(writes.awaitLanded("uid-1", Duration.ZERO))
+                .isEqualTo(new PlacementWrites.Landed.Written(Duration.ZERO));
     }
 
     @Test
@@ -114,6 +115,6 @@ class PlacementWritesTest {
     @Test
     void nothingPendingMeansWritten() throws Exception {
         assertThat(writes.awaitLanded("never-filtered-here", Duration.ZERO))
-                .isEqualTo(new PlacementWrites.Landed.Written());
+                .isEqualTo(new PlacementWrites.Landed.Written(Duration.ZERO));
     }
 }
