@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 /**
  * The embedded API server's dispatcher, counting every write (any method but GET) by writer (the client's
- * {@code User-Agent}) and by what it writes.
+ * {@code User-Agent}) and by what it writes, and the reads (GET and LIST; watches not) of each writer.
  */
 final class ApiWrites extends ApiServerDispatcher {
 
@@ -24,16 +24,21 @@ final class ApiWrites extends ApiServerDispatcher {
     private static final Pattern NODE = Pattern.compile("^/api/v1/nodes/[^/?]+(\\?.*)?$");
     private static final Pattern EVENTS = Pattern.compile(".*/events(\\?.*)?$");
 
+    /** Prefix of the keys that count reads (GET and LIST, watches excluded) instead of writes. */
+    static final String READS = "reads by ";
+
     private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
         String method = request.getMethod() == null ? "" : request.getMethod().toUpperCase();
-        if (!method.equals("GET")) {
+        String path = request.getPath() == null ? "" : request.getPath();
+        if (!path.contains("watch=true")) {
             String agent = request.getHeader("User-Agent");
             String writer = agent == null ? "?" : agent.startsWith(KUBE_SCHEDULER) ? KUBE_SCHEDULER
                     : agent.startsWith(DEVICE_PLUGIN) ? DEVICE_PLUGIN : agent.startsWith(SETUP) ? SETUP : "gpushare";
-            counts.computeIfAbsent(writer + " " + what(method, request.getPath()), k -> new LongAdder()).increment();
+            String key = method.equals("GET") ? READS + writer : writer + " " + what(method, path);
+            counts.computeIfAbsent(key, k -> new LongAdder()).increment();
         }
         return super.dispatch(request);
     }
@@ -57,7 +62,7 @@ final class ApiWrites extends ApiServerDispatcher {
         return method.toLowerCase() + " " + path.replaceAll("\\?.*", "");
     }
 
-    /** Writes counted so far, by writer and kind, and resets the counts. */
+    /** Requests counted so far, by writer and kind, and resets the counts. */
     Map<String, Long> drain() {
         Map<String, Long> result = new TreeMap<>();
         counts.forEach((key, adder) -> result.put(key, adder.sumThenReset()));

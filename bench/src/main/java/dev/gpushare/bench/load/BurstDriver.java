@@ -101,8 +101,17 @@ public final class BurstDriver {
         }
 
         double writesPerPod(String writer) {
-            return writes.entrySet().stream().filter(e -> e.getKey().startsWith(writer + " "))
+            return writes.entrySet().stream().filter(e -> e.getKey().startsWith(writer + " ")
+                            && !e.getKey().endsWith(" event"))
                     .mapToLong(Map.Entry::getValue).sum() / (double) scenario.pods();
+        }
+
+        double eventsPerPod(String writer) {
+            return writes.getOrDefault(writer + " event", 0L) / (double) scenario.pods();
+        }
+
+        double readsPerPod(String writer) {
+            return writes.getOrDefault(ApiWrites.READS + writer, 0L) / (double) scenario.pods();
         }
     }
 
@@ -380,16 +389,19 @@ public final class BurstDriver {
         }
         System.out.printf(Locale.ROOT, "%-18s %8s %8s %9s %9s %9s %8s %9s %9s %9s %10s %s%n", "extender", "bound s",
                 "pods/s", "vs no-op", "ttb p50", "ttb p95", "filters", "failed", "filter50", "filter99",
-                "allocated", "API writes per pod");
+                "allocated", "per pod: API writes (+ events) / reads");
         for (Result r : results) {
             System.out.printf(Locale.ROOT, "%-18s %8.2f %8.1f %8.0f%% %8.2fs %8.2fs %8d %4d/%-4d %7.2fms %7.2fms %9.2fs"
-                            + " gpushare %.2f, device plugin %.2f, kube-scheduler %.2f%n",
+                            + " gpushare %.2f (+%.2f) / %.2f, device plugin %.2f / %.2f, kube-scheduler %.2f (+%.2f)"
+                            + " / %.2f%n",
                     r.scenario().name(), r.wallSeconds(), r.podsPerSecond(),
                     100 * r.podsPerSecond() / reference.podsPerSecond(), percentile(r.timeToBound(), 50),
                     percentile(r.timeToBound(), 95), r.filterCalls(), r.failedFilters(), r.failedBinds(),
                     percentile(r.filterMillis(), 50), percentile(r.filterMillis(), 99), r.allocatedSeconds(),
-                    r.writesPerPod("gpushare"), r.writesPerPod(ApiWrites.DEVICE_PLUGIN),
-                    r.writesPerPod(ApiWrites.KUBE_SCHEDULER));
+                    r.writesPerPod("gpushare"), r.eventsPerPod("gpushare"), r.readsPerPod("gpushare"),
+                    r.writesPerPod(ApiWrites.DEVICE_PLUGIN), r.readsPerPod(ApiWrites.DEVICE_PLUGIN),
+                    r.writesPerPod(ApiWrites.KUBE_SCHEDULER), r.eventsPerPod(ApiWrites.KUBE_SCHEDULER),
+                    r.readsPerPod(ApiWrites.KUBE_SCHEDULER));
         }
         for (Result r : results) {
             System.out.printf(Locale.ROOT, "  %s: API round trip p50 %.2f ms; writes %s; popped again but skipped %d;"
