@@ -44,6 +44,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -161,17 +162,17 @@ public final class BurstDriver {
         ApiWrites writes = new ApiWrites();
         SpringApplicationBuilder builder = new SpringApplicationBuilder(SchedulerApplication.class)
                 .initializers(context -> ((ConfigurableApplicationContext) context).getBeanFactory()
-                        .registerSingleton("apiServerDispatcher", writes))
-                .properties("hami.kubernetes.mode=embedded", "hami.extender.port=0", "hami.webhook.port=0",
-                        "management.server.port=0", "hami.embedded.nodes=" + scenario.nodes(),
-                        "hami.embedded.gpus-per-node=" + scenario.gpus(), "hami.embedded.model=" + scenario.model(),
-                        "hami.embedded.memory-mib=" + scenario.memoryMib(),
-                        "hami.embedded.split-count=" + scenario.split(),
-                        "hami.embedded.device-plugin.enabled=false",
-                        "hami.policy.node=" + (scenario.kind() == Kind.OURS ? scenario.policy() : "binpack"),
-                        "logging.level.root=WARN", "logging.level.dev.gpushare=WARN",
-                        "spring.main.banner-mode=off");
-        try (ConfigurableApplicationContext app = builder.run()) {
+                        .registerSingleton("apiServerDispatcher", writes));
+        // Command-line arguments: they win over application.yaml (default properties would not).
+        String[] settings = Stream.of("hami.kubernetes.mode=embedded", "hami.extender.port=0",
+                "hami.webhook.port=0", "management.server.port=0", "hami.embedded.nodes=" + scenario.nodes(),
+                "hami.embedded.gpus-per-node=" + scenario.gpus(), "hami.embedded.model=" + scenario.model(),
+                "hami.embedded.memory-mib=" + scenario.memoryMib(), "hami.embedded.split-count=" + scenario.split(),
+                "hami.embedded.device-plugin.enabled=false",
+                "hami.policy.node=" + (scenario.kind() == Kind.OURS ? scenario.policy() : "binpack"),
+                "logging.level.root=WARN", "logging.level.dev.gpushare=WARN", "spring.main.banner-mode=off")
+                .map(setting -> "--" + setting).toArray(String[]::new);
+        try (ConfigurableApplicationContext app = builder.run(settings)) {
             if (!(app.getBean(Leadership.class).awaitServing(Duration.ofSeconds(60)) instanceof Admission.Serving)) {
                 throw new IllegalStateException("the scheduler did not become ready");
             }

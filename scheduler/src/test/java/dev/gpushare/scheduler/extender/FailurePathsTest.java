@@ -159,15 +159,25 @@ class FailurePathsTest {
         assertThat(get(client, pod).getSpec().getNodeName()).isNull();
     }
 
-    @Test
-    void aWaitingBindIsWokenWhenTheLockGoes() throws Exception {
-        String node = gpuNode();
+    private record Waiting(Pod holder, Pod pod, CompletableFuture<JsonNode> bind) {
+    }
+
+    /** A bind of a pod filtered onto {@code node}, seen waiting while another live pod holds the node's lock. */
+    private Waiting bindWaitingBehindAnotherPod(String node) {
         Pod holder = create(client, gpuPod("fail", unique("holder"), 1, 1000, 10));
         lockNode(node, NodeLockValue.heldBy(Instant.now(), "fail", holder.getMetadata().getName()).format());
         Pod pod = filtered(node);
-
         CompletableFuture<JsonNode> bind = CompletableFuture.supplyAsync(() -> extender.bind(pod, node));
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> !bind.isDone());
+        return new Waiting(holder, pod, bind);
+    }
+
+    @Test
+    void aWaitingBindIsWokenWhenTheLockGoes() throws Exception {
+        String node = gpuNode();
+        Waiting waiting = bindWaitingBehindAnotherPod(node);
+        Pod pod = waiting.pod();
+        CompletableFuture<JsonNode> bind = waiting.bind();
         // The device plugin finishes with the holder and removes the lock: the informer wakes the waiting bind.
         lockNode(node, null);
 
@@ -178,14 +188,11 @@ class FailurePathsTest {
     @Test
     void aWaitingBindTakesTheLockOnceTheDevicePluginIsDoneWithItsOwner() throws Exception {
         String node = gpuNode();
-        Pod holder = create(client, gpuPod("fail", unique("holder"), 1, 1000, 10));
-        lockNode(node, NodeLockValue.heldBy(Instant.now(), "fail", holder.getMetadata().getName()).format());
-        Pod pod = filtered(node);
-
-        CompletableFuture<JsonNode> bind = CompletableFuture.supplyAsync(() -> extender.bind(pod, node));
-        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> !bind.isDone());
+        Waiting waiting = bindWaitingBehindAnotherPod(node);
+        Pod pod = waiting.pod();
+        CompletableFuture<JsonNode> bind = waiting.bind();
         // The device plugin reports the holder allocated; its owner-checked release of the lock comes later.
-        client.pods().inNamespace("fail").withName(holder.getMetadata().getName()).patch(
+        client.pods().inNamespace("fail").withName(waiting.holder().getMetadata().getName()).patch(
                 PatchContext.of(PatchType.JSON_MERGE),
                 MergePatch.metadata().annotation(HamiKeys.BIND_PHASE, "success").json());
 
