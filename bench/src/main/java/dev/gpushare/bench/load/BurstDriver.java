@@ -166,6 +166,7 @@ public final class BurstDriver {
         // Command-line arguments: they win over application.yaml (default properties would not).
         String[] settings = Stream.of("hami.kubernetes.mode=embedded", "hami.extender.port=0",
                 "hami.webhook.port=0", "management.server.port=0", "hami.embedded.nodes=" + scenario.nodes(),
+                "hami.embedded.api.port=0", "hami.embedded.api.kubeconfig=", "hami.embedded.scheduling.enabled=false",
                 "hami.embedded.gpus-per-node=" + scenario.gpus(), "hami.embedded.model=" + scenario.model(),
                 "hami.embedded.memory-mib=" + scenario.memoryMib(), "hami.embedded.split-count=" + scenario.split(),
                 "hami.embedded.device-plugin.enabled=false",
