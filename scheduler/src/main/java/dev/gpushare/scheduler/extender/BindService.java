@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,13 +72,17 @@ public final class BindService {
     /** Binds one pod, within leadership {@code term} (admitted by the {@link VerbGate}). */
     BindOutcome bind(ExtenderJson.BindArgs args, long term) throws InterruptedException {
         String who = args.who();
+        Instant started = clock.instant();
         BindTurns.Turn turn = turns.enter(args.podUid(), lockWait);
         if (turn == null) {
             return refuse(who, args.node(), "another bind of pod " + who + " is still running after "
                     + lockWait.toMillis() + "ms");
         }
         try (turn) {
-            return bindInTurn(args, who, term);
+            // One budget for waiting behind the pod's earlier bind and for the node lock: kube-scheduler gives up
+            // on the call after its extender timeout.
+            Duration left = lockWait.minus(Duration.between(started, clock.instant()));
+            return bindInTurn(args, who, term, left.isNegative() ? Duration.ZERO : left);
         }
     }
 
@@ -86,7 +91,8 @@ public final class BindService {
      * succeeded) before the lock and again once it is held, so a duplicated or retried bind of a pod already bound
      * here succeeds without touching the lock the device plugin still needs.
      */
-    private BindOutcome bindInTurn(ExtenderJson.BindArgs args, String who, long term) throws InterruptedException {
+    private BindOutcome bindInTurn(ExtenderJson.BindArgs args, String who, long term, Duration lockBudget)
+            throws InterruptedException {
         Pod pod;
         try {
             pod = readPod(args.podNamespace(), args.podName());
@@ -136,7 +142,7 @@ public final class BindService {
                 return fail(meta, who, args.node(), "pod " + who + " was placed on node "
                         + entry.map(PodEntry::node).orElse("none") + " by the filter, not on " + args.node(), true);
             }
-            LockResult result = locks.acquire(args.node(), meta.getNamespace(), meta.getName(), lockWait);
+            LockResult result = locks.acquire(args.node(), meta.getNamespace(), meta.getName(), lockBudget);
             if (result instanceof LockResult.Refused refused) {
                 return fail(meta, who, args.node(), refused.reason(), true);
             }
