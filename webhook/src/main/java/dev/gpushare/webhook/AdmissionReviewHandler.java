@@ -122,7 +122,7 @@ public final class AdmissionReviewHandler {
             return answer.skipped(skip.reason());
         }
         if (mutation instanceof PodMutation.Deny deny) {
-            return answer.denied(403, "Forbidden", deny.message(), AdmissionResult.Outcome.DENIED);
+            return answer.denied(deny.reason(), deny.message());
         }
         return answer.patched(((PodMutation.Patch) mutation).operations());
     }
@@ -136,7 +136,7 @@ public final class AdmissionReviewHandler {
         status.put("reason", "BadRequest");
         status.put("code", 400);
         return new AdmissionResult(400, status.toString(), AdmissionResult.Outcome.UNREADABLE, Optional.empty(),
-                Optional.empty(), Optional.of(message), Optional.empty());
+                Optional.empty(), Optional.of(message), Optional.empty(), Optional.empty());
     }
 
     private static String describe(String namespace, ObjectMeta metadata) {
@@ -174,7 +174,7 @@ public final class AdmissionReviewHandler {
         AdmissionResult patched(List<JsonPatchOperation> operations) {
             ObjectNode response = response(true);
             if (operations.isEmpty()) {
-                return result(response, AdmissionResult.Outcome.UNCHANGED, null, null);
+                return result(response, AdmissionResult.Outcome.UNCHANGED, null, null, null);
             }
             ArrayNode patch = JSON.arrayNode();
             for (JsonPatchOperation operation : operations) {
@@ -185,7 +185,7 @@ public final class AdmissionReviewHandler {
             }
             response.put("patchType", "JSONPatch");
             response.put("patch", Base64.getEncoder().encodeToString(MAPPER.writeValueAsBytes(patch)));
-            return result(response, AdmissionResult.Outcome.PATCHED, null, null);
+            return result(response, AdmissionResult.Outcome.PATCHED, null, null, null);
         }
 
         AdmissionResult skipped(String reason) {
@@ -193,28 +193,33 @@ public final class AdmissionReviewHandler {
             ObjectNode status = response.putObject("status");
             status.put("code", 200);
             status.put("message", reason);
-            return result(response, AdmissionResult.Outcome.SKIPPED, reason, null);
+            return result(response, AdmissionResult.Outcome.SKIPPED, reason, null, null);
         }
 
         AdmissionResult malformed(String message) {
-            return denied(400, "BadRequest", message, AdmissionResult.Outcome.MALFORMED);
+            return refused(400, "BadRequest", message, AdmissionResult.Outcome.MALFORMED, null);
         }
 
-        AdmissionResult denied(int code, String reason, String message, AdmissionResult.Outcome outcome) {
+        AdmissionResult denied(DenialReason reason, String message) {
+            return refused(403, "Forbidden", message, AdmissionResult.Outcome.DENIED, reason);
+        }
+
+        private AdmissionResult refused(int code, String statusReason, String message,
+                                        AdmissionResult.Outcome outcome, DenialReason denialReason) {
             ObjectNode response = response(false);
             ObjectNode status = response.putObject("status");
             status.put("status", "Failure");
             status.put("code", code);
-            status.put("reason", reason);
+            status.put("reason", statusReason);
             status.put("message", message);
-            return result(response, outcome, message, null);
+            return result(response, outcome, message, null, denialReason);
         }
 
         AdmissionResult internalError(RuntimeException error) {
             ObjectNode response = response(true);
             response.putArray("warnings").add(INTERNAL_ERROR_WARNING);
             return result(response, AdmissionResult.Outcome.INTERNAL_ERROR, String.valueOf(error.getMessage()),
-                    error);
+                    error, null);
         }
 
         private ObjectNode response(boolean allowed) {
@@ -225,13 +230,14 @@ public final class AdmissionReviewHandler {
         }
 
         private AdmissionResult result(ObjectNode response, AdmissionResult.Outcome outcome, String message,
-                                       RuntimeException error) {
+                                       RuntimeException error, DenialReason denialReason) {
             ObjectNode review = JSON.objectNode();
             review.put("apiVersion", apiVersion);
             review.put("kind", "AdmissionReview");
             review.set("response", response);
             return new AdmissionResult(200, MAPPER.writeValueAsString(review), outcome, Optional.of(uid),
-                    Optional.ofNullable(pod), Optional.ofNullable(message), Optional.ofNullable(error));
+                    Optional.ofNullable(pod), Optional.ofNullable(message), Optional.ofNullable(error),
+                    Optional.ofNullable(denialReason));
         }
     }
 }
