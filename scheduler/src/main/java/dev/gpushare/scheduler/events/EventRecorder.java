@@ -43,7 +43,8 @@ public final class EventRecorder implements AutoCloseable {
         this.client = client;
         this.component = component;
         this.clock = clock;
-        this.dropped = meters.counter("gpushare_events_dropped_total");
+        this.dropped = Counter.builder("gpushare_events_dropped")
+                .description("Kubernetes events not written because the event queue was full").register(meters);
         this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
             Thread thread = new Thread(r, "event-recorder");
             thread.setDaemon(true);

@@ -70,7 +70,9 @@ public final class ClusterInformers implements SmartLifecycle {
         this.reconcileInterval = reconcileInterval;
         Duration quarter = reservationTimeout.dividedBy(4);
         this.expiryInterval = quarter.compareTo(Duration.ofSeconds(5)) < 0 ? quarter : Duration.ofSeconds(5);
-        this.repairs = meters.counter("gpushare_ledger_repairs_total");
+        this.repairs = Counter.builder("gpushare_ledger_repairs")
+                .description("differences between the usage ledger and the informer stores that a reconcile"
+                        + " repaired").register(meters);
     }
 
     @Override

@@ -18,9 +18,9 @@ import java.util.Map;
  */
 final class AdmissionMetrics {
 
-    static final String ADMISSIONS = "gpushare_webhook_admissions_total";
-    static final String DENIALS = "gpushare_webhook_denials_total";
-    static final String ERRORS = "gpushare_webhook_errors_total";
+    static final String ADMISSIONS = "gpushare_webhook_admissions";
+    static final String DENIALS = "gpushare_webhook_denials";
+    static final String ERRORS = "gpushare_webhook_errors";
     static final String DURATION = "gpushare_webhook_duration";
     static final String TOO_LARGE = "too_large";
 
