@@ -68,14 +68,14 @@ public final class BindService {
         try {
             pod = pod(args.podNamespace(), args.podName());
         } catch (KubernetesClientException e) {
-            return refuse(who, args.node(), "cannot read pod " + who + ": " + e.getMessage());
+            return refuse(who, args.node(), VerbFailure.API_ERROR, "cannot read pod " + who + ": " + e.getMessage());
         }
         if (pod == null) {
-            return refuse(who, args.node(), "pod " + who + " not found");
+            return refuse(who, args.node(), VerbFailure.POD_NOT_FOUND, "pod " + who + " not found");
         }
         ObjectMeta meta = pod.getMetadata();
         if (!args.podUid().equals(meta.getUid())) {
-            return refuse(who, args.node(), "pod " + who + " has UID " + meta.getUid() + ", not " + args.podUid()
+            return refuse(who, args.node(), VerbFailure.POD_RECREATED, "pod " + who + " has UID " + meta.getUid() + ", not " + args.podUid()
                     + " (it was recreated)");
         }
         String boundTo = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
@@ -85,42 +85,50 @@ public final class BindService {
             return new BindOutcome.Bound();
         }
         if (boundTo != null && !boundTo.isEmpty()) {
-            return refuse(who, args.node(), "pod " + who + " is already bound to node " + boundTo);
+            return refuse(who, args.node(), VerbFailure.BOUND_ELSEWHERE, "pod " + who + " is already bound to node "
+                    + boundTo);
         }
         try {
             if (!nodeExists(args.node())) {
-                return fail(meta, who, args.node(), "node " + args.node() + " not found", true);
+                return fail(meta, who, args.node(), VerbFailure.NODE_NOT_FOUND, "node " + args.node() + " not found",
+                        true);
             }
         } catch (KubernetesClientException e) {
-            return fail(meta, who, args.node(), "cannot read node " + args.node() + ": " + e.getMessage(), true);
+            return fail(meta, who, args.node(), VerbFailure.API_ERROR, "cannot read node " + args.node() + ": "
+                    + e.getMessage(), true);
         }
         boolean needsGpus;
         try {
             needsGpus = parser.parse(pod).requestsAnyGpu();
         } catch (InvalidRequestException e) {
-            return fail(meta, who, args.node(), "invalid GPU request: " + e.getMessage(), false);
+            return fail(meta, who, args.node(), VerbFailure.INVALID_REQUEST, "invalid GPU request: " + e.getMessage(),
+                    false);
         }
         long started = System.nanoTime();
         LockResult.Acquired lock = null;
         if (needsGpus) {
             Optional<PodEntry> entry = state.holdForBind(meta.getUid());
             if (entry.isEmpty()) {
-                return fail(meta, who, args.node(), "pod " + who + " has no GPU reservation (not filtered by this"
+                return fail(meta, who, args.node(), VerbFailure.NO_RESERVATION, "pod " + who + " has no GPU reservation"
+                        + " (not filtered by this"
                         + " scheduler, or its reservation expired); it must be filtered again", false);
             }
             if (!entry.get().node().equals(args.node())) {
-                return fail(meta, who, args.node(), "pod " + who + " was placed on node " + entry.get().node()
+                return fail(meta, who, args.node(), VerbFailure.WRONG_NODE, "pod " + who + " was placed on node "
+                        + entry.get().node()
                         + " by the filter, not on " + args.node(), true);
             }
             LockResult result = locks.acquire(args.node(), meta.getNamespace(), meta.getName(), lockWait);
             if (result instanceof LockResult.Refused refused) {
-                return fail(meta, who, args.node(), refused.reason(), true);
+                return fail(meta, who, args.node(), lockFailure(refused.cause()), refused.reason(), true);
             }
             lock = (LockResult.Acquired) result;
         }
         String error;
+        VerbFailure failure;
         try (TermPermit permit = leadership.enter(term)) {
             // A bind may have waited long for the lock: write only if this replica still leads the same term.
+            failure = permit.held() ? VerbFailure.BINDING_FAILED : VerbFailure.LEADERSHIP_LOST;
             error = permit.held() ? handOver(meta, args)
                     : "not the leader: leadership was lost while the bind waited for the node lock";
         }
@@ -128,7 +136,7 @@ public final class BindService {
             if (lock != null && !locks.release(args.node(), meta.getNamespace(), meta.getName())) {
                 error += "; the node lock could not be released and expires on its own";
             }
-            return fail(meta, who, args.node(), error, true);
+            return fail(meta, who, args.node(), failure, error, true);
         }
         events.onPod(meta, EventRecorder.Type.Normal, "BindingSucceed",
                 "Successfully binding node [" + args.node() + "] to " + who);
@@ -166,19 +174,29 @@ public final class BindService {
         return informers.cachedNode(name).isPresent() || client.nodes().withName(name).get() != null;
     }
 
-    /** A request about a pod we must not touch (unknown, recreated, bound elsewhere): nothing to undo, no event. */
-    private BindOutcome refuse(String who, String node, String error) {
-        log.warn("bind failed pod={} node={}: {}", who, node, error);
-        return new BindOutcome.Failed(error);
+    private static VerbFailure lockFailure(LockResult.Cause cause) {
+        return switch (cause) {
+            case TIMED_OUT -> VerbFailure.LOCK_TIMED_OUT;
+            case HELD -> VerbFailure.LOCK_HELD;
+            case NODE_NOT_FOUND -> VerbFailure.NODE_NOT_FOUND;
+            case CONFLICTS, API_ERROR -> VerbFailure.LOCK_FAILED;
+        };
     }
 
-    private BindOutcome fail(ObjectMeta meta, String who, String node, String error, boolean dropReservation) {
+    /** A request about a pod we must not touch (unknown, recreated, bound elsewhere): nothing to undo, no event. */
+    private BindOutcome refuse(String who, String node, VerbFailure failure, String error) {
+        log.warn("bind failed pod={} node={}: {}", who, node, error);
+        return new BindOutcome.Failed(failure, error);
+    }
+
+    private BindOutcome fail(ObjectMeta meta, String who, String node, VerbFailure failure, String error,
+                             boolean dropReservation) {
         if (dropReservation) {
             state.unreserve(meta.getUid());
         }
         events.onPod(meta, EventRecorder.Type.Warning, "BindingFailed", error);
         log.warn("bind failed pod={} node={}: {}{}", who, node, error,
                 dropReservation ? " (reservation dropped)" : "");
-        return new BindOutcome.Failed(error);
+        return new BindOutcome.Failed(failure, error);
     }
 }
