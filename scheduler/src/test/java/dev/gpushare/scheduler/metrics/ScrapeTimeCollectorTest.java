@@ -42,8 +42,8 @@ class ScrapeTimeCollectorTest {
     @Test
     void buildInfoIsOneSeriesUnderHamisLabelNames() throws IOException {
         PrometheusRegistry registry = new PrometheusRegistry();
-        GaugeFamily family = new BuildInfo("0.1.0", null, "2026-12-01T22:00:00Z", "java25.0.1", "javac",
-                BuildInfo.platform("Linux", "amd64")).family();
+        GaugeFamily family = new BuildInfoSeries("0.1.0", null, "2026-12-01T22:00:00Z", "java25.0.1", "javac",
+                BuildInfoSeries.platform("Linux", "amd64")).family();
         registry.register(new ScrapeTimeCollector(List.of(family.name()), () -> List.of(family)));
 
         assertThat(text(registry)).isEqualTo("""
@@ -52,8 +52,8 @@ class ScrapeTimeCollectorTest {
                 hami_build_info{build_date="2026-12-01T22:00:00Z",compiler="javac",go_version="java25.0.1",\
                 platform="linux/amd64",revision="unknown",version="0.1.0"} 1.0
                 """);
-        assertThat(BuildInfo.platform("Mac OS X", "aarch64")).isEqualTo("darwin/arm64");
-        assertThat(BuildInfo.platform("Linux", "x86_64")).isEqualTo("linux/amd64");
+        assertThat(BuildInfoSeries.platform("Mac OS X", "aarch64")).isEqualTo("darwin/arm64");
+        assertThat(BuildInfoSeries.platform("Linux", "x86_64")).isEqualTo("linux/amd64");
     }
 
     @Test

@@ -8,13 +8,13 @@ import java.util.Objects;
  * {@code go_version} carries the Java runtime version here, {@code platform} is {@code <os>/<arch>} as Go spells
  * it.
  */
-public record BuildInfo(String version, String revision, String buildDate, String runtimeVersion, String compiler,
+public record BuildInfoSeries(String version, String revision, String buildDate, String runtimeVersion, String compiler,
                         String platform) {
 
     /** HAMi's value for what a build did not record. */
     public static final String UNKNOWN = "unknown";
 
-    public BuildInfo {
+    public BuildInfoSeries {
         version = orUnknown(version);
         revision = orUnknown(revision);
         buildDate = orUnknown(buildDate);
