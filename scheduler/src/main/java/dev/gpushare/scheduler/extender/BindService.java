@@ -68,15 +68,16 @@ public final class BindService {
         try {
             pod = pod(args.podNamespace(), args.podName());
         } catch (KubernetesClientException e) {
-            return refuse(who, args.node(), VerbFailure.API_ERROR, "cannot read pod " + who + ": " + e.getMessage());
+            return refuse(who, args.node(), VerbFailure.API_ERROR, "cannot read pod " + who + ": "
+                    + e.getMessage());
         }
         if (pod == null) {
             return refuse(who, args.node(), VerbFailure.POD_NOT_FOUND, "pod " + who + " not found");
         }
         ObjectMeta meta = pod.getMetadata();
         if (!args.podUid().equals(meta.getUid())) {
-            return refuse(who, args.node(), VerbFailure.POD_RECREATED, "pod " + who + " has UID " + meta.getUid() + ", not " + args.podUid()
-                    + " (it was recreated)");
+            return refuse(who, args.node(), VerbFailure.POD_RECREATED, "pod " + who + " has UID " + meta.getUid()
+                    + ", not " + args.podUid() + " (it was recreated)");
         }
         String boundTo = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
         if (args.node().equals(boundTo)) {
