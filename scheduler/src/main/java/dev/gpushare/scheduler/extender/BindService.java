@@ -129,17 +129,19 @@ public final class BindService {
             }
             lock = (LockResult.Acquired) result;
             Optional<String> overfilled;
+            VerbFailure why = VerbFailure.NO_LONGER_FITS;
             try {
                 overfilled = boundPods.overfilledBy(args.node(), meta.getUid(), entry.get().allocation());
             } catch (KubernetesClientException e) {
                 overfilled = Optional.of("cannot list the pods bound to node " + args.node() + ": " + e.getMessage());
+                why = VerbFailure.API_ERROR;
             }
             if (overfilled.isPresent()) {
                 String error = overfilled.get();
                 if (!locks.release(args.node(), meta.getNamespace(), meta.getName())) {
                     error += "; the node lock could not be released and expires on its own";
                 }
-                return fail(meta, who, args.node(), error, true);
+                return fail(meta, who, args.node(), why, error, true);
             }
         }
         String error;

@@ -40,6 +40,8 @@ enum VerbFailure {
     NO_RESERVATION(Scope.BIND),
     /** The pod was placed on another node than the one kube-scheduler binds it to. */
     WRONG_NODE(Scope.BIND),
+    /** Under the node lock, the pods bound to the node meanwhile (by another scheduler) leave no room for it. */
+    NO_LONGER_FITS(Scope.BIND),
     /** Another pod held the node lock until {@code hami.bind.lock-wait} ran out. */
     LOCK_TIMED_OUT(Scope.BIND),
     /** Another pod holds the node lock and the lock wait is zero. */
