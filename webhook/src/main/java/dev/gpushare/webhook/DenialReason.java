@@ -16,6 +16,8 @@ public enum DenialReason {
     NODE_NAME_SET,
     /** A scheduling-policy annotation with an unknown value. */
     INVALID_POLICY_ANNOTATION,
+    /** A create carries, or an update by someone else than the scheduler changes, a scheduler-owned key. */
+    SCHEDULER_OWNED_ANNOTATION,
     /** The namespace's GPU quota cannot hold the pod. */
     QUOTA_EXCEEDED;
 

@@ -1,5 +1,6 @@
 package dev.gpushare.scheduler.extender;
 
+import dev.gpushare.common.annotation.Excerpt;
 import dev.gpushare.scheduler.config.HamiProperties;
 import dev.gpushare.scheduler.leader.Admission;
 import dev.gpushare.scheduler.leader.Leadership;
@@ -100,7 +101,7 @@ class ExtenderController {
         } catch (RuntimeException e) {
             log.error("{} failed unexpectedly", verb.name(), e);
             return new Decided<>(args, verb.failed().apply(VerbFailure.INTERNAL_ERROR,
-                    "internal error: " + e.getMessage()));
+                    "internal error: " + Excerpt.message(e.getMessage())));
         }
     }
 

@@ -30,6 +30,8 @@ enum VerbFailure {
     INVALID_POD(Scope.FILTER),
     /** Writing the placement into the pod's annotations failed; the reservation was dropped. */
     ANNOTATE_FAILED(Scope.FILTER),
+    /** Another bind of the same pod is still running (a duplicate waits for the first, up to the lock wait). */
+    BIND_IN_PROGRESS(Scope.BIND),
     /** The pod was recreated under the same name (another UID). */
     POD_RECREATED(Scope.BIND),
     /** The pod is bound to another node already. */
