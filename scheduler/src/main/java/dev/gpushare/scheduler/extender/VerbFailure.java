@@ -28,8 +28,11 @@ enum VerbFailure {
     API_ERROR(Scope.BOTH),
     /** The pod cannot be placed anywhere as written (e.g. an unknown policy value). */
     INVALID_POD(Scope.FILTER),
-    /** Writing the placement into the pod's annotations failed; the reservation was dropped. */
-    ANNOTATE_FAILED(Scope.FILTER),
+    /**
+     * Writing the placement into the pod's annotations failed; the reservation was dropped. The write is pipelined
+     * off {@code /filter}'s answer, so it is {@code /bind} that answers it.
+     */
+    ANNOTATE_FAILED(Scope.BOTH),
     /** Another bind of the same pod is still running (a duplicate waits for the first, up to the lock wait). */
     BIND_IN_PROGRESS(Scope.BIND),
     /** The pod was recreated under the same name (another UID). */
