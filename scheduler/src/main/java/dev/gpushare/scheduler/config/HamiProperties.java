@@ -36,6 +36,7 @@ public record HamiProperties(
         @DefaultValue Reservation reservation,
         @DefaultValue Reconcile reconcile,
         @DefaultValue Filter filter,
+        @DefaultValue Metrics metrics,
         @DefaultValue Ui ui) {
 
     public HamiProperties {
@@ -301,6 +302,14 @@ public record HamiProperties(
      * @param syncWait     how long a verb waits for the cluster state to be synced before answering an error
      */
     public record Filter(@DefaultValue("8MB") DataSize maxBodyBytes, @DefaultValue("5s") Duration syncWait) {
+    }
+
+    /**
+     * @param legacyNames whether {@code /metrics} also serves HAMi's v2.8 series names ({@code GPUDeviceMemoryLimit},
+     *                    ...) beside the v2.10 ones, as HAMi's {@code --legacy-metrics} does (chart value
+     *                    {@code legacyMetrics})
+     */
+    public record Metrics(@DefaultValue("false") boolean legacyNames) {
     }
 
     /**
