@@ -13,7 +13,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The Kubernetes client of {@code hami.kubernetes.mode}: a real cluster, or the embedded API. */
+/**
+ * The Kubernetes client of {@code hami.kubernetes.mode}: a real cluster, or the embedded API ({@code auto} is
+ * resolved to one of the two before this runs, see {@code ModeEnvironmentPostProcessor}).
+ */
 @Configuration(proxyBeanMethods = false)
 public class KubernetesClientConfiguration {
 
@@ -28,7 +31,7 @@ public class KubernetesClientConfiguration {
         KubernetesClient kubernetesClient() {
             KubernetesClient client = new KubernetesClientBuilder()
                     .withConfig(KubernetesClients.tune(new ConfigBuilder()).build()).build();
-            log.info("kubernetes mode=cluster api={}", client.getMasterUrl());
+            log.info("kubernetes api={} (cluster)", client.getMasterUrl());
             return client;
         }
     }
@@ -46,7 +49,7 @@ public class KubernetesClientConfiguration {
         @Bean(destroyMethod = "close")
         EmbeddedApiServer embeddedApiServer(ApiServerDispatcher dispatcher) {
             EmbeddedApiServer server = EmbeddedApiServer.start(dispatcher, 0);
-            log.info("kubernetes mode=embedded api={} (in-process, simulated GPU nodes)", server.url());
+            log.info("kubernetes api={} (embedded: in-process, simulated GPU nodes)", server.url());
             return server;
         }
 
