@@ -313,8 +313,9 @@ public final class PodMutator {
     }
 
     private String gpuResourcesOf(Map<String, Quantity> limits, Map<String, Quantity> requests) {
-        Set<String> names = Set.of(nvidia.resourceCountName(), nvidia.resourceMemoryName(),
-                nvidia.resourceMemoryPercentageName(), nvidia.resourceCoreName());
+        // Names may be empty (resource not used) and so equal: no Set.of, which refuses duplicates.
+        Set<String> names = Stream.of(nvidia.resourceCountName(), nvidia.resourceMemoryName(),
+                nvidia.resourceMemoryPercentageName(), nvidia.resourceCoreName()).collect(Collectors.toSet());
         return Stream.concat(limits.keySet().stream(), requests.keySet().stream())
                 .filter(names::contains).distinct().sorted().collect(Collectors.joining(", "));
     }
