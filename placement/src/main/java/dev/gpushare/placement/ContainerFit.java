@@ -23,7 +23,7 @@ final class ContainerFit {
     record Accepted(List<Choice> choices) implements Outcome {
     }
 
-    record Rejected(String reason) implements Outcome {
+    record Rejected(NodeRejection reason) implements Outcome {
     }
 
     private ContainerFit() {
@@ -33,7 +33,7 @@ final class ContainerFit {
         NodeSnapshot node = ws.node;
         int nums = request.nums();
         if (nums > ws.size) {
-            return new Rejected(FailureReason.NODE_INSUFFICIENT_DEVICE.wireName());
+            return new Rejected(NodeRejection.of(FailureReason.NODE_INSUFFICIENT_DEVICE));
         }
         int cores = Math.min(request.coresreq(), 100);
         boolean topology = plan.gpuPolicy == GpuPolicy.TOPOLOGY_AWARE;
@@ -94,7 +94,7 @@ final class ContainerFit {
         if (!chosen.isEmpty()) {
             tally.add(FailureReason.ALLOCATED_CARDS_INSUFFICIENT_REQUEST, ws.tentativeCards());
         }
-        return new Rejected(tally.render(ws.size));
+        return new Rejected(tally.rejection(ws.size));
     }
 
     /** Spec 4.7 steps d to l, in HAMi's order; null when the GPU can take the request. */

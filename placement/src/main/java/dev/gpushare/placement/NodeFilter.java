@@ -19,7 +19,7 @@ final class NodeFilter {
     record Fits(List<List<ContainerDevice>> containers) implements Verdict {
     }
 
-    record Unfit(String reason) implements Verdict {
+    record Unfit(NodeRejection reason) implements Verdict {
     }
 
     private NodeFilter() {
@@ -27,10 +27,10 @@ final class NodeFilter {
 
     static Verdict evaluate(PodPlan plan, NodeSnapshot node, boolean skipUpgradingNodes) {
         if (node.registrationProblem().isPresent()) {
-            return new Unfit(FailureReason.NODE_REGISTRATION_INVALID.wireName());
+            return new Unfit(NodeRejection.of(FailureReason.NODE_REGISTRATION_INVALID));
         }
         if (skipUpgradingNodes && node.driverUpgrading()) {
-            return new Unfit(FailureReason.NODE_DRIVER_UPGRADING.wireName());
+            return new Unfit(NodeRejection.of(FailureReason.NODE_DRIVER_UPGRADING));
         }
         NodeWorkspace ws = new NodeWorkspace(node);
         List<List<ContainerDevice>> containers = new ArrayList<>(plan.containers.size());

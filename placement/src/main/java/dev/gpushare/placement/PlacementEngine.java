@@ -41,7 +41,7 @@ public final class PlacementEngine {
                     "pod " + request.namespace() + "/" + request.name() + ": " + e.getMessage());
         }
         Comparator<NodeScore> preference = preference(plan.nodePolicy);
-        TreeMap<String, String> failed = new TreeMap<>();
+        TreeMap<String, NodeRejection> failed = new TreeMap<>();
         List<NodeScore> fitting = new ArrayList<>();
         NodeScore best = null;
         List<List<ContainerDevice>> bestContainers = null;

@@ -23,7 +23,7 @@ public sealed interface PlacementResult {
      * @param failedNodes the candidates that could not take the pod, by name, with their reasons
      */
     record Placed(String node, PodAllocation allocation, List<NodeScore> fitting,
-                  SortedMap<String, String> failedNodes) implements PlacementResult {
+                  SortedMap<String, NodeRejection> failedNodes) implements PlacementResult {
         public Placed {
             Objects.requireNonNull(node, "node");
             Objects.requireNonNull(allocation, "allocation");
@@ -45,7 +45,7 @@ public sealed interface PlacementResult {
     }
 
     /** No candidate can take the pod; every candidate's reasons, by node name (empty when there were none). */
-    record Unschedulable(SortedMap<String, String> failedNodes) implements PlacementResult {
+    record Unschedulable(SortedMap<String, NodeRejection> failedNodes) implements PlacementResult {
         public Unschedulable {
             failedNodes = sortedCopy(failedNodes);
         }
@@ -62,7 +62,31 @@ public sealed interface PlacementResult {
     record NoGpuRequested() implements PlacementResult {
     }
 
-    private static SortedMap<String, String> sortedCopy(Map<String, String> failedNodes) {
+    /**
+     * This result with {@code more} rejected nodes besides the engine's (e.g. candidates that have no snapshot
+     * because they are not registered GPU nodes).
+     */
+    default PlacementResult withRejected(Map<String, NodeRejection> more) {
+        if (more.isEmpty()) {
+            return this;
+        }
+        if (this instanceof Placed p) {
+            return new Placed(p.node(), p.allocation(), p.fitting(), merged(p.failedNodes(), more));
+        }
+        if (this instanceof Unschedulable u) {
+            return new Unschedulable(merged(u.failedNodes(), more));
+        }
+        return this;
+    }
+
+    private static SortedMap<String, NodeRejection> merged(Map<String, NodeRejection> a,
+                                                           Map<String, NodeRejection> b) {
+        TreeMap<String, NodeRejection> all = new TreeMap<>(a);
+        all.putAll(b);
+        return all;
+    }
+
+    private static SortedMap<String, NodeRejection> sortedCopy(Map<String, NodeRejection> failedNodes) {
         return Collections.unmodifiableSortedMap(new TreeMap<>(failedNodes));
     }
 }

@@ -1,35 +1,26 @@
 package dev.gpushare.placement;
 
-import java.util.Arrays;
-import java.util.Comparator;
+import java.util.EnumMap;
 
-/**
- * Counts, per {@link FailureReason}, the GPUs of one node that could not take a container, and renders HAMi's
- * {@code n/m Reason} list ({@code m} = GPUs on the node) sorted by reason name so the text is stable.
- */
+/** Counts, per {@link FailureReason}, the GPUs of one node that could not take a container. */
 final class ReasonTally {
 
-    private static final FailureReason[] BY_NAME = Arrays.stream(FailureReason.values())
-            .sorted(Comparator.comparing(FailureReason::wireName))
-            .toArray(FailureReason[]::new);
+    private static final FailureReason[] REASONS = FailureReason.values();
 
-    private final int[] counts = new int[FailureReason.values().length];
+    private final int[] counts = new int[REASONS.length];
 
     void add(FailureReason reason, int cards) {
         counts[reason.ordinal()] += cards;
     }
 
-    String render(int cards) {
-        StringBuilder text = new StringBuilder();
-        for (FailureReason reason : BY_NAME) {
-            int n = counts[reason.ordinal()];
-            if (n > 0) {
-                if (text.length() > 0) {
-                    text.append(", ");
-                }
-                text.append(n).append('/').append(cards).append(' ').append(reason.wireName());
+    /** The rejection of a node with {@code cards} GPUs. */
+    NodeRejection.Cards rejection(int cards) {
+        EnumMap<FailureReason, Integer> byReason = new EnumMap<>(FailureReason.class);
+        for (FailureReason reason : REASONS) {
+            if (counts[reason.ordinal()] > 0) {
+                byReason.put(reason, counts[reason.ordinal()]);
             }
         }
-        return text.toString();
+        return new NodeRejection.Cards(byReason, cards);
     }
 }

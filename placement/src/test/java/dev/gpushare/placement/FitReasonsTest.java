@@ -183,7 +183,7 @@ class FitReasonsTest {
         PlacementResult.Placed result = placed(engine().place(request(ctr(1, 1000, 10)), List.of(full, free)));
 
         assertThat(result.node()).isEqualTo("free");
-        assertThat(result.failedNodes()).containsExactly(Map.entry("full", "1/1 CardInsufficientMemory"));
+        assertThat(Fixtures.wireTexts(result.failedNodes())).containsExactly(Map.entry("full", "1/1 CardInsufficientMemory"));
     }
 
     @Test

@@ -153,9 +153,16 @@ final class Fixtures {
     /** The reason of the only candidate, which must have been rejected. */
     static String reasonOf(PlacementResult result) {
         if (result instanceof PlacementResult.Unschedulable u && u.failedNodes().size() == 1) {
-            return u.failedNodes().values().iterator().next();
+            return u.failedNodes().values().iterator().next().wireText();
         }
         throw new AssertionError("expected one rejected node, got " + result);
+    }
+
+    /** The rejected nodes with their reasons as the answer writes them. */
+    static Map<String, String> wireTexts(Map<String, NodeRejection> failed) {
+        Map<String, String> texts = new java.util.TreeMap<>();
+        failed.forEach((node, rejection) -> texts.put(node, rejection.wireText()));
+        return texts;
     }
 
     /** The UUIDs given to each container, in allocation order. */

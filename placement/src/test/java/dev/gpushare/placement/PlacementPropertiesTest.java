@@ -123,8 +123,8 @@ class PlacementPropertiesTest {
         AtomicInteger rejections = new AtomicInteger();
         PropertyCheck.forAll(Scenarios::scenario, s -> {
             PlacementResult result = s.place();
-            Map<String, String> failed = result instanceof PlacementResult.Placed p ? p.failedNodes()
-                    : result instanceof PlacementResult.Unschedulable u ? u.failedNodes() : Map.of();
+            Map<String, String> failed = Fixtures.wireTexts(result instanceof PlacementResult.Placed p
+                    ? p.failedNodes() : result instanceof PlacementResult.Unschedulable u ? u.failedNodes() : Map.of());
             failed.forEach((node, reason) -> {
                 if (reason.equals("NodeInsufficientDevice")) {
                     return;

@@ -97,7 +97,7 @@ class SchedulerConfiguration {
     @Bean
     FilterService filterService(ClusterState state, Leadership leadership, PodRequestParser parser,
                                 KubernetesClient client, EventRecorder events, Clock clock, HamiProperties properties) {
-        return new FilterService(state, leadership, parser, client, events, clock, properties.filter().syncWait());
+        return new FilterService(state, leadership, parser, client, events, clock);
     }
 
     @Bean
@@ -105,6 +105,6 @@ class SchedulerConfiguration {
                             NodeLockService locks, KubernetesClient client, PodRequestParser parser,
                             EventRecorder events, Clock clock, HamiProperties properties) {
         return new BindService(state, leadership, informers, locks, new PodBindings(client), parser, client, events,
-                clock, properties.bind().lockWait(), properties.filter().syncWait());
+                clock, properties.bind().lockWait());
     }
 }

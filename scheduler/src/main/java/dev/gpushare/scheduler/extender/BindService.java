@@ -7,7 +7,6 @@ import dev.gpushare.common.request.PodRequestParser;
 import dev.gpushare.scheduler.events.EventRecorder;
 import dev.gpushare.scheduler.kube.MergePatch;
 import dev.gpushare.scheduler.kube.PodBindings;
-import dev.gpushare.scheduler.leader.Admission;
 import dev.gpushare.scheduler.leader.Leadership;
 import dev.gpushare.scheduler.leader.TermPermit;
 import dev.gpushare.scheduler.lock.LockResult;
@@ -46,11 +45,10 @@ public final class BindService {
     private final EventRecorder events;
     private final Clock clock;
     private final Duration lockWait;
-    private final Duration syncWait;
 
     public BindService(ClusterState state, Leadership leadership, ClusterInformers informers, NodeLockService locks,
                        PodBindings bindings, PodRequestParser parser, KubernetesClient client, EventRecorder events,
-                       Clock clock, Duration lockWait, Duration syncWait) {
+                       Clock clock, Duration lockWait) {
         this.state = state;
         this.leadership = leadership;
         this.informers = informers;
@@ -61,25 +59,11 @@ public final class BindService {
         this.events = events;
         this.clock = clock;
         this.lockWait = lockWait;
-        this.syncWait = syncWait;
     }
 
-    /** Serves one request body; always returns an {@code ExtenderBindingResult}. */
-    public String bind(byte[] body) throws InterruptedException {
-        ExtenderJson.BindArgs args;
-        try {
-            args = ExtenderJson.bindArgs(body);
-        } catch (ExtenderJson.BadRequestException e) {
-            log.warn("bind rejected request: {}", e.getMessage());
-            return ExtenderJson.bindResult(e.getMessage());
-        }
-        String who = args.podNamespace() + "/" + args.podName();
-        Admission admission = leadership.admitIfLeader(syncWait);
-        if (admission instanceof Admission.Refused refused) {
-            log.warn("bind refused pod={}: {}", who, refused.reason());
-            return ExtenderJson.bindResult(refused.reason());
-        }
-        long term = ((Admission.Serving) admission).term();
+    /** Binds one pod, within leadership {@code term} (admitted by the {@link VerbGate}). */
+    BindOutcome bind(ExtenderJson.BindArgs args, long term) throws InterruptedException {
+        String who = args.who();
         Pod pod;
         try {
             pod = pod(args.podNamespace(), args.podName());
@@ -98,7 +82,7 @@ public final class BindService {
         if (args.node().equals(boundTo)) {
             // A retry of a bind whose answer was lost: it is done.
             log.info("bind succeeded pod={} node={}: already bound", who, args.node());
-            return ExtenderJson.bindResult("");
+            return new BindOutcome.Bound();
         }
         if (boundTo != null && !boundTo.isEmpty()) {
             return refuse(who, args.node(), "pod " + who + " is already bound to node " + boundTo);
@@ -151,7 +135,7 @@ public final class BindService {
         log.info("bind succeeded pod={} node={} lock={} lockWaitedMs={} tookMs={}", who, args.node(),
                 lock == null ? "none" : lock.how(), lock == null ? 0 : lock.waited().toMillis(),
                 (System.nanoTime() - started) / 1_000_000);
-        return ExtenderJson.bindResult("");
+        return new BindOutcome.Bound();
     }
 
     /** What the device plugin needs before kubelet asks it: bind-phase and bind-time, then the Binding. */
@@ -183,18 +167,18 @@ public final class BindService {
     }
 
     /** A request about a pod we must not touch (unknown, recreated, bound elsewhere): nothing to undo, no event. */
-    private String refuse(String who, String node, String error) {
+    private BindOutcome refuse(String who, String node, String error) {
         log.warn("bind failed pod={} node={}: {}", who, node, error);
-        return ExtenderJson.bindResult(error);
+        return new BindOutcome.Failed(error);
     }
 
-    private String fail(ObjectMeta meta, String who, String node, String error, boolean dropReservation) {
+    private BindOutcome fail(ObjectMeta meta, String who, String node, String error, boolean dropReservation) {
         if (dropReservation) {
             state.unreserve(meta.getUid());
         }
         events.onPod(meta, EventRecorder.Type.Warning, "BindingFailed", error);
         log.warn("bind failed pod={} node={}: {}{}", who, node, error,
                 dropReservation ? " (reservation dropped)" : "");
-        return ExtenderJson.bindResult(error);
+        return new BindOutcome.Failed(error);
     }
 }

@@ -1,24 +1,32 @@
 package dev.gpushare.scheduler.extender;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.gpushare.placement.NodeRejection;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.TreeMap;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.cfg.CoercionAction;
+import tools.jackson.databind.cfg.CoercionInputShape;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.type.LogicalType;
 
 /**
- * The extender wire types of kube-scheduler ({@code k8s.io/kube-scheduler/extender/v1}, spec 1.4): keys are the Go
- * field names in PascalCase, read case-insensitively as Go does; answers carry every key, {@code null} where Go
- * has a nil value, as kube-scheduler expects.
+ * The extender wire types of kube-scheduler ({@code k8s.io/kube-scheduler/extender/v1}, spec 1.4) as records: keys
+ * are the Go field names in PascalCase, read case-insensitively as Go does; answers carry every key, {@code null}
+ * where Go has a nil value, as kube-scheduler expects. The Pod and the Nodes inside are decoded by fabric8's own
+ * serialization, so they read exactly as the client reads them from the API server.
  */
 final class ExtenderJson {
 
@@ -29,29 +37,75 @@ final class ExtenderJson {
         }
     }
 
+    /** {@code ExtenderArgs} as sent. */
+    @JsonFormat(with = JsonFormat.Feature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
+    record ExtenderArgs(@JsonProperty("Pod") JsonNode pod, @JsonProperty("Nodes") NodeListArgs nodes,
+                        @JsonProperty("NodeNames") List<String> nodeNames) {
+    }
+
+    /** The part of a {@code NodeList} we read: its items. */
+    record NodeListArgs(@JsonProperty("items") List<JsonNode> items) {
+    }
+
     /**
-     * {@code ExtenderArgs}.
+     * {@code ExtenderArgs}, checked.
      *
      * @param nodeNames the candidate names (from {@code NodeNames}, or from the items of {@code Nodes})
      * @param nodes     the candidate objects when the request sent {@code Nodes} (then the answer does too), else
      *                  {@code null}
      */
     record FilterArgs(Pod pod, List<String> nodeNames, Map<String, Node> nodes) {
+
+        /** {@code namespace/name} of the pod, for messages. */
+        String who() {
+            return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+        }
     }
 
     /** {@code ExtenderBindingArgs}. */
-    record BindArgs(String podName, String podNamespace, String podUid, String node) {
+    @JsonFormat(with = JsonFormat.Feature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
+    record BindArgs(@JsonProperty("PodName") String podName, @JsonProperty("PodNamespace") String podNamespace,
+                    @JsonProperty("PodUID") String podUid, @JsonProperty("Node") String node) {
+
+        String who() {
+            return podNamespace + "/" + podName;
+        }
     }
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** {@code ExtenderFilterResult}. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    @JsonPropertyOrder({"Nodes", "NodeNames", "FailedNodes", "FailedAndUnresolvableNodes", "Error"})
+    record FilterResult(@JsonProperty("Nodes") JsonNode nodes, @JsonProperty("NodeNames") List<String> nodeNames,
+                        @JsonProperty("FailedNodes") Map<String, String> failedNodes,
+                        @JsonProperty("FailedAndUnresolvableNodes") Map<String, String> failedAndUnresolvableNodes,
+                        @JsonProperty("Error") String error) {
+    }
+
+    /** {@code ExtenderBindingResult}: empty {@code Error} means bound. */
+    record BindResult(@JsonProperty("Error") String error) {
+    }
+
+    /** Strict where Go is: a number or a boolean is not a string. */
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .withCoercionConfig(LogicalType.Textual, text -> text
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+            .build();
     private static final KubernetesSerialization KUBE = new KubernetesSerialization();
 
     private ExtenderJson() {
     }
 
     static FilterArgs filterArgs(byte[] body) throws BadRequestException {
-        Map<String, JsonNode> fields = fields(body, "ExtenderArgs");
-        Pod pod = object(fields.get("pod"), "Pod", Pod.class);
+        JsonNode root = root(body, "ExtenderArgs");
+        ExtenderArgs args;
+        try {
+            args = JSON.treeToValue(root, ExtenderArgs.class);
+        } catch (DatabindException e) {
+            throw new BadRequestException(filterArgsProblem(root, e));
+        }
+        Pod pod = object(args.pod(), "Pod", Pod.class);
         if (pod == null) {
             throw new BadRequestException("ExtenderArgs.Pod is missing");
         }
@@ -59,107 +113,94 @@ final class ExtenderJson {
                 || blank(pod.getMetadata().getNamespace()) || blank(pod.getMetadata().getUid())) {
             throw new BadRequestException("ExtenderArgs.Pod needs metadata.name, metadata.namespace and metadata.uid");
         }
-        JsonNode names = fields.get("nodenames");
-        if (names != null && !names.isNull()) {
-            if (!names.isArray()) {
-                throw new BadRequestException("ExtenderArgs.NodeNames must be an array of node names");
-            }
-            List<String> list = new ArrayList<>(names.size());
-            for (JsonNode name : names) {
-                if (!name.isString() || name.asString().isEmpty()) {
+        if (args.nodeNames() != null) {
+            for (String name : args.nodeNames()) {
+                if (blank(name)) {
                     throw new BadRequestException("ExtenderArgs.NodeNames must be an array of node names, got "
-                            + excerpt(name.toString()));
+                            + (name == null ? "null" : "\"\""));
                 }
-                list.add(name.asString());
             }
-            return new FilterArgs(pod, list, null);
+            return new FilterArgs(pod, List.copyOf(args.nodeNames()), null);
         }
-        JsonNode nodeList = fields.get("nodes");
-        if (nodeList != null && !nodeList.isNull()) {
-            JsonNode items = nodeList.isObject() ? nodeList.get("items") : null;
-            if (items == null || !(items.isArray() || items.isNull())) {
-                throw new BadRequestException("ExtenderArgs.Nodes must be a NodeList with items");
-            }
-            List<String> list = new ArrayList<>();
-            Map<String, Node> byName = new HashMap<>();
-            if (items.isArray()) {
-                for (JsonNode item : items) {
-                    Node node = object(item, "Nodes.items[]", Node.class);
-                    if (node == null || node.getMetadata() == null || blank(node.getMetadata().getName())) {
-                        throw new BadRequestException("ExtenderArgs.Nodes.items[] needs metadata.name");
-                    }
-                    list.add(node.getMetadata().getName());
-                    byName.put(node.getMetadata().getName(), node);
+        if (args.nodes() != null) {
+            List<String> names = new ArrayList<>();
+            Map<String, Node> byName = new LinkedHashMap<>();
+            for (JsonNode item : args.nodes().items() == null ? List.<JsonNode>of() : args.nodes().items()) {
+                Node node = object(item, "Nodes.items[]", Node.class);
+                if (node == null || node.getMetadata() == null || blank(node.getMetadata().getName())) {
+                    throw new BadRequestException("ExtenderArgs.Nodes.items[] needs metadata.name");
                 }
+                names.add(node.getMetadata().getName());
+                byName.put(node.getMetadata().getName(), node);
             }
-            return new FilterArgs(pod, list, byName);
+            return new FilterArgs(pod, names, byName);
         }
         throw new BadRequestException("ExtenderArgs has neither NodeNames nor Nodes (the extender is configured with"
                 + " nodeCacheCapable: true, so kube-scheduler sends NodeNames)");
     }
 
     static BindArgs bindArgs(byte[] body) throws BadRequestException {
-        Map<String, JsonNode> fields = fields(body, "ExtenderBindingArgs");
-        String podName = string(fields, "podname", "PodName");
-        String podNamespace = string(fields, "podnamespace", "PodNamespace");
-        String podUid = string(fields, "poduid", "PodUID");
-        String node = string(fields, "node", "Node");
-        return new BindArgs(podName, podNamespace, podUid, node);
+        JsonNode root = root(body, "ExtenderBindingArgs");
+        BindArgs args;
+        try {
+            args = JSON.treeToValue(root, BindArgs.class);
+        } catch (DatabindException e) {
+            String field = canonical(e, BindArgs.class);
+            throw new BadRequestException(field == null ? "cannot decode ExtenderBindingArgs: " + e.getOriginalMessage()
+                    : stringProblem(field));
+        }
+        String[][] fields = {{"PodName", args.podName()}, {"PodNamespace", args.podNamespace()},
+                {"PodUID", args.podUid()}, {"Node", args.node()}};
+        for (String[] field : fields) {
+            if (blank(field[1])) {
+                throw new BadRequestException(stringProblem(field[0]));
+            }
+        }
+        return args;
     }
 
     /** The answer naming the nodes that passed (all of them, or the one we chose). */
     static String passed(FilterArgs args, List<String> names) {
-        ObjectNode result = JSON.createObjectNode();
         if (args.nodes() != null) {
-            ObjectNode list = result.putObject("Nodes");
+            Map<String, Object> list = new LinkedHashMap<>();
             list.put("apiVersion", "v1");
             list.put("kind", "NodeList");
-            list.putObject("metadata");
-            ArrayNode items = list.putArray("items");
-            names.forEach(name -> items.add(JSON.readTree(KUBE.asJson(args.nodes().get(name)))));
-            result.putNull("NodeNames");
-        } else {
-            result.putNull("Nodes");
-            ArrayNode array = result.putArray("NodeNames");
-            names.forEach(array::add);
+            list.put("metadata", Map.of());
+            list.put("items", names.stream().map(name -> JSON.readTree(KUBE.asJson(args.nodes().get(name))))
+                    .toList());
+            return write(new FilterResult(JSON.valueToTree(list), null, null, null, ""));
         }
-        result.putNull("FailedNodes");
-        result.putNull("FailedAndUnresolvableNodes");
-        result.put("Error", "");
-        return JSON.writeValueAsString(result);
+        return write(new FilterResult(null, List.copyOf(names), null, null, ""));
     }
 
-    /** The answer when no node passed: each node with its own reasons. */
-    static String failed(SortedMap<String, String> failedNodes) {
-        ObjectNode result = JSON.createObjectNode();
-        result.putNull("Nodes");
-        result.putNull("NodeNames");
-        ObjectNode failed = result.putObject("FailedNodes");
-        failedNodes.forEach(failed::put);
-        result.putNull("FailedAndUnresolvableNodes");
-        result.put("Error", "");
-        return JSON.writeValueAsString(result);
+    /**
+     * The answer when no node passed: each node with its own reasons, in {@code FailedAndUnresolvableNodes} when no
+     * preemption can help it, else in {@code FailedNodes}; a map with no node is {@code null}, as Go writes it.
+     */
+    static String failed(SortedMap<String, NodeRejection> rejections) {
+        TreeMap<String, String> failed = new TreeMap<>();
+        TreeMap<String, String> unresolvable = new TreeMap<>();
+        rejections.forEach((node, rejection) ->
+                (rejection.resolvable() ? failed : unresolvable).put(node, rejection.wireText()));
+        return write(new FilterResult(null, null, failed.isEmpty() ? null : failed,
+                unresolvable.isEmpty() ? null : unresolvable, ""));
     }
 
     /** A filter answer that fails the scheduling attempt as an error. */
     static String filterError(String error) {
-        ObjectNode result = JSON.createObjectNode();
-        result.putNull("Nodes");
-        result.putNull("NodeNames");
-        result.putNull("FailedNodes");
-        result.putNull("FailedAndUnresolvableNodes");
-        result.put("Error", error);
-        return JSON.writeValueAsString(result);
+        return write(new FilterResult(null, null, null, null, error));
     }
 
     /** {@code ExtenderBindingResult}: empty {@code error} means bound. */
     static String bindResult(String error) {
-        ObjectNode result = JSON.createObjectNode();
-        result.put("Error", error);
+        return write(new BindResult(error));
+    }
+
+    private static String write(Object result) {
         return JSON.writeValueAsString(result);
     }
 
-    private static Map<String, JsonNode> fields(byte[] body, String type) throws BadRequestException {
+    private static JsonNode root(byte[] body, String type) throws BadRequestException {
         JsonNode root;
         try {
             root = JSON.readTree(body);
@@ -169,11 +210,42 @@ final class ExtenderJson {
         if (root == null || !root.isObject()) {
             throw new BadRequestException("cannot decode " + type + ": expected a JSON object");
         }
-        Map<String, JsonNode> fields = new HashMap<>();
-        for (Map.Entry<String, JsonNode> field : root.properties()) {
-            fields.put(field.getKey().toLowerCase(Locale.ROOT), field.getValue());
+        return root;
+    }
+
+    /** What a request field of the wrong shape is told: the field by its Go name, and the value when short. */
+    private static String filterArgsProblem(JsonNode root, DatabindException e) {
+        String field = canonical(e, ExtenderArgs.class);
+        if ("NodeNames".equals(field)) {
+            if (e.getPath().size() > 1 && e.getPath().get(1).getIndex() >= 0) {
+                JsonNode value = root.get(e.getPath().get(0).getPropertyName()).get(e.getPath().get(1).getIndex());
+                return "ExtenderArgs.NodeNames must be an array of node names, got " + excerpt(value.toString());
+            }
+            return "ExtenderArgs.NodeNames must be an array of node names";
         }
-        return fields;
+        if ("Nodes".equals(field)) {
+            return "ExtenderArgs.Nodes must be a NodeList with items";
+        }
+        return "cannot decode ExtenderArgs: " + e.getOriginalMessage();
+    }
+
+    /** The Go name of the record field the error is about, whatever case the request used; else {@code null}. */
+    private static String canonical(DatabindException e, Class<? extends Record> type) {
+        if (e.getPath().isEmpty() || e.getPath().get(0).getPropertyName() == null) {
+            return null;
+        }
+        String sent = e.getPath().get(0).getPropertyName();
+        for (var component : type.getRecordComponents()) {
+            String name = component.getAccessor().getAnnotation(JsonProperty.class).value();
+            if (name.equalsIgnoreCase(sent)) {
+                return name;
+            }
+        }
+        return null;
+    }
+
+    private static String stringProblem(String field) {
+        return "ExtenderBindingArgs." + field + " is missing or not a non-empty string";
     }
 
     private static <T> T object(JsonNode node, String what, Class<T> type) throws BadRequestException {
@@ -188,14 +260,6 @@ final class ExtenderJson {
         } catch (RuntimeException e) {
             throw new BadRequestException("cannot decode " + what + ": " + e.getMessage());
         }
-    }
-
-    private static String string(Map<String, JsonNode> fields, String key, String name) throws BadRequestException {
-        JsonNode value = fields.get(key);
-        if (value == null || !value.isString() || value.asString().isEmpty()) {
-            throw new BadRequestException("ExtenderBindingArgs." + name + " is missing or not a non-empty string");
-        }
-        return value.asString();
     }
 
     private static boolean blank(String s) {

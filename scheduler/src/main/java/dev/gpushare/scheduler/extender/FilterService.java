@@ -6,10 +6,11 @@ import dev.gpushare.common.device.ContainerDevice;
 import dev.gpushare.common.request.InvalidRequestException;
 import dev.gpushare.common.request.PodRequest;
 import dev.gpushare.common.request.PodRequestParser;
+import dev.gpushare.placement.FailureReason;
+import dev.gpushare.placement.NodeRejection;
 import dev.gpushare.placement.PlacementResult;
 import dev.gpushare.scheduler.events.EventRecorder;
 import dev.gpushare.scheduler.kube.MergePatch;
-import dev.gpushare.scheduler.leader.Admission;
 import dev.gpushare.scheduler.leader.Leadership;
 import dev.gpushare.scheduler.leader.TermPermit;
 import dev.gpushare.scheduler.state.ClusterState;
@@ -19,7 +20,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,37 +45,22 @@ public final class FilterService {
     private final KubernetesClient client;
     private final EventRecorder events;
     private final Clock clock;
-    private final Duration syncWait;
 
     public FilterService(ClusterState state, Leadership leadership, PodRequestParser parser, KubernetesClient client,
-                         EventRecorder events, Clock clock, Duration syncWait) {
+                         EventRecorder events, Clock clock) {
         this.state = state;
         this.leadership = leadership;
         this.parser = parser;
         this.client = client;
         this.events = events;
         this.clock = clock;
-        this.syncWait = syncWait;
     }
 
-    /** Serves one request body; always returns an {@code ExtenderFilterResult}. */
-    public String filter(byte[] body) throws InterruptedException {
-        ExtenderJson.FilterArgs args;
-        try {
-            args = ExtenderJson.filterArgs(body);
-        } catch (ExtenderJson.BadRequestException e) {
-            log.warn("filter rejected request: {}", e.getMessage());
-            return ExtenderJson.filterError(e.getMessage());
-        }
+    /** Decides for one pod, within leadership {@code term} (admitted by the {@link VerbGate}). */
+    FilterOutcome filter(ExtenderJson.FilterArgs args, long term) {
         Pod pod = args.pod();
         ObjectMeta meta = pod.getMetadata();
-        String who = meta.getNamespace() + "/" + meta.getName();
-        Admission admission = leadership.awaitServing(syncWait);
-        if (admission instanceof Admission.Refused refused) {
-            log.warn("filter refused pod={}: {}", who, refused.reason());
-            return ExtenderJson.filterError(refused.reason());
-        }
-        long term = ((Admission.Serving) admission).term();
+        String who = args.who();
         PodRequest request;
         try {
             request = parser.parse(pod);
@@ -85,7 +70,7 @@ public final class FilterService {
         if (!request.requestsAnyGpu()) {
             events.onPod(meta, EventRecorder.Type.Warning, "FilteringFailed", "does not request any resource");
             log.info("filter passed pod={} nodes={}: requests no GPU", who, args.nodeNames().size());
-            return ExtenderJson.passed(args, args.nodeNames());
+            return new FilterOutcome.Passed(args.nodeNames());
         }
         long started = System.nanoTime();
         PlacementResult result = state.placeAndReserve(meta.getUid(), meta.getNamespace(), meta.getName(), request,
@@ -96,7 +81,7 @@ public final class FilterService {
                     // Lost meanwhile: the next leader places the pod; what we reserved must not linger.
                     state.unreserve(meta.getUid());
                     log.warn("filter refused pod={}: leadership term {} ended while placing it", who, term);
-                    return ExtenderJson.filterError("not the leader: leadership was lost while placing the pod");
+                    return new FilterOutcome.Failed("not the leader: leadership was lost while placing the pod");
                 }
                 return annotate(args, meta, who, placed, started);
             }
@@ -107,11 +92,11 @@ public final class FilterService {
         if (result instanceof PlacementResult.InvalidPod invalidPod) {
             return invalid(meta, who, invalidPod.message());
         }
-        return ExtenderJson.passed(args, args.nodeNames());
+        return new FilterOutcome.Passed(args.nodeNames());
     }
 
-    private String annotate(ExtenderJson.FilterArgs args, ObjectMeta meta, String who, PlacementResult.Placed placed,
-                            long started) {
+    private FilterOutcome annotate(ExtenderJson.FilterArgs args, ObjectMeta meta, String who,
+                                   PlacementResult.Placed placed, long started) {
         String allocation = AllocationCodec.encode(placed.allocation());
         try {
             MergePatch.metadata()
@@ -128,7 +113,7 @@ public final class FilterService {
                     : "cannot annotate pod " + who + " with its placement: " + e.getMessage();
             events.onPod(meta, EventRecorder.Type.Warning, "FilteringFailed", error);
             log.warn("filter failed pod={} node={}: {} (reservation dropped)", who, placed.node(), error);
-            return ExtenderJson.filterError(error);
+            return new FilterOutcome.Failed(error);
         }
         int candidates = args.nodeNames().size();
         int unfit = placed.failedNodes().size();
@@ -136,10 +121,11 @@ public final class FilterService {
         log.info("filter placed pod={} node={} gpus={} candidates={} unfit={} tookMs={}", who, placed.node(),
                 placed.allocation().devices().stream().map(ContainerDevice::uuid).toList(), candidates, unfit,
                 (System.nanoTime() - started) / 1_000_000);
-        return ExtenderJson.passed(args, List.of(placed.node()));
+        return new FilterOutcome.Passed(List.of(placed.node()));
     }
 
-    private String unschedulable(ObjectMeta meta, String who, int candidates, SortedMap<String, String> failed) {
+    private FilterOutcome unschedulable(ObjectMeta meta, String who, int candidates,
+                                        SortedMap<String, NodeRejection> failed) {
         SortedMap<String, TreeSet<String>> byReason = byReason(failed);
         StringBuilder message = new StringBuilder("no available node, ").append(candidates)
                 .append(" nodes do not meet");
@@ -149,25 +135,24 @@ public final class FilterService {
         Map<String, Integer> counts = new TreeMap<>();
         byReason.forEach((reason, nodes) -> counts.put(reason, nodes.size()));
         log.info("filter unschedulable pod={} candidates={} reasons={}", who, candidates, counts);
-        return ExtenderJson.failed(failed);
+        return new FilterOutcome.Unschedulable(failed);
     }
 
-    private String invalid(ObjectMeta meta, String who, String error) {
+    private FilterOutcome invalid(ObjectMeta meta, String who, String error) {
         events.onPod(meta, EventRecorder.Type.Warning, "FilteringFailed", error);
         log.info("filter refused pod={}: {}", who, error);
-        return ExtenderJson.filterError(error);
+        return new FilterOutcome.Failed(error);
     }
 
     /**
-     * Reason name to the nodes that gave it: {@code "2/4 CardInsufficientMemory, 1/4 CardTypeMismatch"} counts
-     * the node under both reasons.
+     * Reason text to the nodes that gave it, sorted by the text: a node rejected for two reasons is counted under
+     * both.
      */
-    static SortedMap<String, TreeSet<String>> byReason(SortedMap<String, String> failed) {
+    static SortedMap<String, TreeSet<String>> byReason(SortedMap<String, NodeRejection> failed) {
         SortedMap<String, TreeSet<String>> byReason = new TreeMap<>();
-        failed.forEach((node, reasons) -> {
-            for (String part : reasons.split(", ")) {
-                String reason = part.matches("\\d+/\\d+ .*") ? part.substring(part.indexOf(' ') + 1) : part;
-                byReason.computeIfAbsent(reason, r -> new TreeSet<>()).add(node);
+        failed.forEach((node, rejection) -> {
+            for (FailureReason reason : rejection.reasons()) {
+                byReason.computeIfAbsent(reason.wireName(), r -> new TreeSet<>()).add(node);
             }
         });
         return byReason;

@@ -2,7 +2,9 @@ package dev.gpushare.scheduler.state;
 
 import dev.gpushare.common.device.PodAllocation;
 import dev.gpushare.common.request.PodRequest;
+import dev.gpushare.placement.FailureReason;
 import dev.gpushare.placement.NamespaceQuota;
+import dev.gpushare.placement.NodeRejection;
 import dev.gpushare.placement.NodeSnapshot;
 import dev.gpushare.placement.NodeSnapshotFactory;
 import dev.gpushare.placement.PlacementEngine;
@@ -58,6 +60,8 @@ public final class ClusterState {
             return nodes + pods + quotas;
         }
     }
+
+    private static final NodeRejection UNREGISTERED = NodeRejection.of(FailureReason.NODE_UNREGISTERED);
 
     private final PlacementEngine engine;
     private final NodeSnapshotFactory snapshotFactory;
@@ -303,12 +307,12 @@ public final class ClusterState {
                 put(uid, null);
                 released.put(uid, now);
             }
-            TreeMap<String, String> unregistered = new TreeMap<>();
+            TreeMap<String, NodeRejection> unregistered = new TreeMap<>();
             List<NodeSnapshot> candidates = new ArrayList<>(nodeNames.size());
             for (String nodeName : new LinkedHashSet<>(nodeNames)) {
                 NodeSnapshot snapshot = snapshot(nodeName);
                 if (snapshot == null) {
-                    unregistered.put(nodeName, "node unregistered");
+                    unregistered.put(nodeName, UNREGISTERED);
                 } else {
                     candidates.add(snapshot);
                 }
@@ -319,13 +323,8 @@ public final class ClusterState {
                 put(uid, PodEntry.reservation(uid, namespace, name, placed.node(), placed.allocation(),
                         now.plus(settings.reservationTimeout())));
                 released.remove(uid);
-                return new PlacementResult.Placed(placed.node(), placed.allocation(), placed.fitting(),
-                        merged(placed.failedNodes(), unregistered));
             }
-            if (result instanceof PlacementResult.Unschedulable unschedulable) {
-                return new PlacementResult.Unschedulable(merged(unschedulable.failedNodes(), unregistered));
-            }
-            return result;
+            return result.withRejected(unregistered);
         } finally {
             lock.unlock();
         }
@@ -549,12 +548,6 @@ public final class ClusterState {
         } catch (ArithmeticException | IllegalArgumentException e) {
             return 0;
         }
-    }
-
-    private static TreeMap<String, String> merged(Map<String, String> a, Map<String, String> b) {
-        TreeMap<String, String> all = new TreeMap<>(a);
-        all.putAll(b);
-        return all;
     }
 
     private static int differences(Map<String, NodeView> before, Map<String, NodeView> after) {

@@ -8,6 +8,8 @@ import dev.gpushare.common.request.PodRequest;
 import dev.gpushare.common.request.PodRequestParser;
 import dev.gpushare.placement.NodeSnapshotFactory;
 import dev.gpushare.placement.PlacementEngine;
+import dev.gpushare.placement.FailureReason;
+import dev.gpushare.placement.NodeRejection;
 import dev.gpushare.placement.PlacementResult;
 import dev.gpushare.placement.PlacementSettings;
 import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
@@ -228,7 +230,7 @@ class ClusterStateTest {
         filter(pod("team", "first", 3000), n);
 
         assertThat(filter(pod("team", "second", 2000), n)).isInstanceOfSatisfying(
-                PlacementResult.Unschedulable.class, u -> assertThat(u.failedNodes().get(n))
+                PlacementResult.Unschedulable.class, u -> assertThat(u.failedNodes().get(n).wireText())
                         .contains("ResourceQuotaNotFit"));
         assertThat(filter(pod("other", "third", 2000), n)).isInstanceOf(PlacementResult.Placed.class);
     }
@@ -247,7 +249,8 @@ class ClusterStateTest {
         state.applyNode(grown);
         assertThat(state.snapshotOf(n)).isNull();
         assertThat(filter(pod("ns", "p", 1000), n)).isInstanceOfSatisfying(PlacementResult.Unschedulable.class,
-                u -> assertThat(u.failedNodes()).containsExactlyEntriesOf(Map.of(n, "node unregistered")));
+                u -> assertThat(u.failedNodes()).containsExactlyEntriesOf(
+                        Map.of(n, NodeRejection.of(FailureReason.NODE_UNREGISTERED))));
     }
 
     @Test
