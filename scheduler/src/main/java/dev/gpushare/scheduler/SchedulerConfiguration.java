@@ -9,6 +9,7 @@ import dev.gpushare.placement.PlacementEngine;
 import dev.gpushare.placement.PlacementSettings;
 import dev.gpushare.scheduler.config.HamiProperties;
 import dev.gpushare.scheduler.events.EventRecorder;
+import dev.gpushare.scheduler.health.InformerWatchdog;
 import dev.gpushare.scheduler.extender.BindService;
 import dev.gpushare.scheduler.extender.FilterService;
 import dev.gpushare.scheduler.kube.PodBindings;
@@ -89,9 +90,10 @@ class SchedulerConfiguration {
 
     @Bean
     ClusterInformers clusterInformers(KubernetesClient client, ClusterState state, NodeLockQueues queues,
-                                      EventRecorder events, HamiProperties properties, MeterRegistry meters) {
+                                      EventRecorder events, HamiProperties properties, MeterRegistry meters,
+                                      InformerWatchdog watchdog) {
         return new ClusterInformers(client, state, queues, events, properties.reconcile().interval(),
-                properties.reservation().timeout(), meters);
+                properties.reservation().timeout(), meters, watchdog);
     }
 
     @Bean

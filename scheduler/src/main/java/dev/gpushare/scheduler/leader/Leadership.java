@@ -1,6 +1,7 @@
 package dev.gpushare.scheduler.leader;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -49,6 +50,16 @@ public final class Leadership {
         lock.lock();
         try {
             return new Status(leader, term, serving(), holder);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Why this replica does not serve the verbs now (the text a verb would answer), or empty when it does. */
+    public Optional<String> whyNotServing() {
+        lock.lock();
+        try {
+            return serving() ? Optional.empty() : Optional.of(refusal(Duration.ZERO).reason());
         } finally {
             lock.unlock();
         }
