@@ -71,9 +71,13 @@ class SchedulerConfiguration {
                 clock);
     }
 
+    /** Binds waiting for a node lock are woken when the leadership ends, and see they may not go on. */
     @Bean
-    NodeLockQueues nodeLockQueues() {
-        return new NodeLockQueues();
+    NodeLockQueues nodeLockQueues(Leadership leadership, MeterRegistry meters) {
+        NodeLockQueues queues = new NodeLockQueues();
+        leadership.onEnd(queues::wakeAll);
+        meters.gauge("gpushare_node_lock_waiting_binds", queues, NodeLockQueues::waiting);
+        return queues;
     }
 
     @Bean

@@ -101,33 +101,39 @@ public final class BindService {
             return fail(meta, who, args.node(), "invalid GPU request: " + e.getMessage(), false);
         }
         long started = System.nanoTime();
+        // Every write of this bind, the node lock's included, happens under the term's permit: a shutdown waits
+        // for it before it gives the lease away, and wakes the bind if it is still waiting for the lock.
         LockResult.Acquired lock = null;
-        if (needsGpus) {
-            Optional<PodEntry> entry = state.holdForBind(meta.getUid());
-            if (entry.isEmpty()) {
-                return fail(meta, who, args.node(), "pod " + who + " has no GPU reservation (not filtered by this"
-                        + " scheduler, or its reservation expired); it must be filtered again", false);
-            }
-            if (!entry.get().node().equals(args.node())) {
-                return fail(meta, who, args.node(), "pod " + who + " was placed on node " + entry.get().node()
-                        + " by the filter, not on " + args.node(), true);
-            }
-            LockResult result = locks.acquire(args.node(), meta.getNamespace(), meta.getName(), lockWait);
-            if (result instanceof LockResult.Refused refused) {
-                return fail(meta, who, args.node(), refused.reason(), true);
-            }
-            lock = (LockResult.Acquired) result;
-        }
         String error;
         try (TermPermit permit = leadership.enter(term)) {
+            if (!permit.held()) {
+                return fail(meta, who, args.node(), "not the leader: leadership ended before the bind began", true);
+            }
+            if (needsGpus) {
+                Optional<PodEntry> entry = state.holdForBind(meta.getUid());
+                if (entry.isEmpty()) {
+                    return fail(meta, who, args.node(), "pod " + who + " has no GPU reservation (not filtered by"
+                            + " this scheduler, or its reservation expired); it must be filtered again", false);
+                }
+                if (!entry.get().node().equals(args.node())) {
+                    return fail(meta, who, args.node(), "pod " + who + " was placed on node " + entry.get().node()
+                            + " by the filter, not on " + args.node(), true);
+                }
+                LockResult result = locks.acquire(args.node(), meta.getNamespace(), meta.getName(), lockWait,
+                        () -> leadership.serves(term));
+                if (result instanceof LockResult.Refused refused) {
+                    return fail(meta, who, args.node(), refused.reason(), true);
+                }
+                lock = (LockResult.Acquired) result;
+            }
             // A bind may have waited long for the lock: write only if this replica still leads the same term.
-            error = permit.held() ? handOver(meta, args)
+            error = leadership.serves(term) ? handOver(meta, args)
                     : "not the leader: leadership was lost while the bind waited for the node lock";
-        }
-        if (error != null) {
-            if (lock != null && !locks.release(args.node(), meta.getNamespace(), meta.getName())) {
+            if (error != null && lock != null && !locks.release(args.node(), meta.getNamespace(), meta.getName())) {
                 error += "; the node lock could not be released and expires on its own";
             }
+        }
+        if (error != null) {
             return fail(meta, who, args.node(), error, true);
         }
         events.onPod(meta, EventRecorder.Type.Normal, "BindingSucceed",
