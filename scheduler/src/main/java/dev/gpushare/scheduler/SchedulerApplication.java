@@ -4,9 +4,11 @@ import dev.gpushare.certgen.Certgen;
 import dev.gpushare.scheduler.cli.BuildInfo;
 import dev.gpushare.scheduler.cli.HamiFlags;
 import dev.gpushare.scheduler.cli.PropertyNames;
+import dev.gpushare.ops.Ops;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.PrintStream;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
@@ -21,8 +23,9 @@ import org.springframework.context.ApplicationListener;
 /**
  * The only runnable: scheduler extender, admission webhook and leader election in one process. With
  * {@code certgen} as the first argument it runs the chart's certificate job instead ({@link Certgen}; no Spring
- * context) and exits with its code. Otherwise the arguments go through {@link HamiFlags}: HAMi's scheduler flags are
- * mapped or refused, {@code --help} and {@code --version} answer without starting.
+ * context) and exits with its code; with {@code preflight}, {@code state} or {@code smoke-test} it runs that
+ * operations command ({@link Ops}) the same way. Otherwise the arguments go through {@link HamiFlags}: HAMi's
+ * scheduler flags are mapped or refused, {@code --help} and {@code --version} answer without starting.
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
@@ -35,6 +38,10 @@ public class SchedulerApplication {
     public static void main(String[] args) {
         if (args.length > 0 && CERTGEN.equals(args[0])) {
             System.exit(certgen(args, System.out, System.err));
+            return;
+        }
+        if (args.length > 0 && Ops.handles(args[0])) {
+            System.exit(ops(args, System.out, System.err));
             return;
         }
         HamiFlags.Outcome outcome = HamiFlags.translate(List.of(args), PropertyNames.hami());
@@ -69,6 +76,7 @@ public class SchedulerApplication {
     static String usage() {
         return "Usage: java -jar gpushare-scheduler-<version>-exec.jar [--<property>=<value>]...\n"
                 + "       java -jar gpushare-scheduler-<version>-exec.jar certgen create|patch [options]\n"
+                + "       java -jar gpushare-scheduler-<version>-exec.jar preflight|state|smoke-test [options]\n"
                 + "\n"
                 + "The scheduler extender (/filter, /bind), the mutating admission webhook (/webhook) and leader\n"
                 + "election of a HAMi-compatible GPU-sharing scheduler.\n"
@@ -108,6 +116,13 @@ public class SchedulerApplication {
         public void onApplicationEvent(ApplicationPreparedEvent event) {
             log.info("starting {}", BuildInfo.read().line());
             notices.forEach(log::warn);
+        }
+    }
+
+    /** Runs an operations command ({@link Ops}: preflight, state, smoke-test) against the same cluster. */
+    static int ops(String[] args, PrintStream out, PrintStream err) {
+        try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+            return Ops.run(args, () -> client, out, err, Clock.systemUTC());
         }
     }
 }

@@ -12,6 +12,7 @@ import dev.gpushare.scheduler.leader.TermPermit;
 import dev.gpushare.scheduler.lock.LockResult;
 import dev.gpushare.scheduler.lock.NodeLockService;
 import dev.gpushare.scheduler.state.ClusterInformers;
+import dev.gpushare.scheduler.state.BoundPods;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.state.PodEntry;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -26,8 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /bind} (spec 1.6 and 6.1, with DESIGN.md's node lock): take the node lock (waiting first come first
- * served when another pod holds it), write {@code hami.io/bind-phase: allocating} and {@code hami.io/bind-time},
- * create the Binding. Any failure undoes what this bind did: our lock is released and the pod's reservation
+ * served when another pod holds it), check the placement against the pods bound to the node meanwhile
+ * ({@link BoundPods}: another scheduler may have placed on the same GPU), write {@code hami.io/bind-phase: allocating}
+ * and {@code hami.io/bind-time}, create the Binding. Any failure undoes what this bind did: our lock is released and the pod's reservation
  * dropped, so kube-scheduler's retry starts from a clean state. On success the lock stays held until the device
  * plugin releases it.
  */
@@ -45,6 +47,7 @@ public final class BindService {
     private final EventRecorder events;
     private final Clock clock;
     private final Duration lockWait;
+    private final BoundPods boundPods;
 
     public BindService(ClusterState state, Leadership leadership, ClusterInformers informers, NodeLockService locks,
                        PodBindings bindings, PodRequestParser parser, KubernetesClient client, EventRecorder events,
@@ -59,6 +62,7 @@ public final class BindService {
         this.events = events;
         this.clock = clock;
         this.lockWait = lockWait;
+        this.boundPods = new BoundPods(client, state);
     }
 
     /** Binds one pod, within leadership {@code term} (admitted by the {@link VerbGate}). */
@@ -125,6 +129,20 @@ public final class BindService {
                     return fail(meta, who, args.node(), refused.reason(), true);
                 }
                 lock = (LockResult.Acquired) result;
+                Optional<String> overfilled;
+                try {
+                    overfilled = boundPods.overfilledBy(args.node(), meta.getUid(), entry.get().allocation());
+                } catch (KubernetesClientException e) {
+                    overfilled = Optional.of("cannot list the pods bound to node " + args.node() + ": "
+                            + e.getMessage());
+                }
+                if (overfilled.isPresent()) {
+                    String refusal = overfilled.get();
+                    if (!locks.release(args.node(), meta.getNamespace(), meta.getName())) {
+                        refusal += "; the node lock could not be released and expires on its own";
+                    }
+                    return fail(meta, who, args.node(), refusal, true);
+                }
             }
             // A bind may have waited long for the lock: write only if this replica still leads the same term.
             error = leadership.serves(term) ? handOver(meta, args)
