@@ -12,6 +12,8 @@ import java.util.stream.Stream;
 
 import dev.gpushare.common.annotation.AllocationEncoding;
 import dev.gpushare.common.annotation.HamiKeys;
+import dev.gpushare.common.annotation.MalformedAnnotationException;
+import dev.gpushare.common.annotation.ScoringWeights;
 import dev.gpushare.common.config.NvidiaConfig;
 import dev.gpushare.common.request.ContainerRequest;
 import dev.gpushare.common.request.InvalidRequestException;
@@ -128,6 +130,7 @@ public final class PodMutator {
         checkNodeName(spec, gpuContainers.get(0));
         checkPolicyAnnotation(pod, HamiKeys.NODE_SCHEDULER_POLICY, NODE_POLICIES);
         checkPolicyAnnotation(pod, HamiKeys.GPU_SCHEDULER_POLICY, GPU_POLICIES);
+        checkScoringWeights(pod);
         checkQuota(namespace, gpuContainers);
 
         if (isBlank(spec.getRuntimeClassName()) && !isBlank(nvidia.runtimeClassName())) {
@@ -288,6 +291,16 @@ public final class PodMutator {
         String value = annotations == null ? null : annotations.get(key);
         if (value != null && !valid.contains(value)) {
             throw new Denial("annotation " + key + ": '" + value + "' is not one of " + String.join(", ", valid));
+        }
+    }
+
+    /** Weights the scheduler could not read would leave the pod Pending: refuse them at admission. */
+    private static void checkScoringWeights(Pod pod) throws Denial {
+        Map<String, String> annotations = pod.getMetadata() == null ? null : pod.getMetadata().getAnnotations();
+        try {
+            ScoringWeights.parse(annotations == null ? null : annotations.get(HamiKeys.DEVICE_SCORING_WEIGHTS));
+        } catch (MalformedAnnotationException e) {
+            throw new Denial(e.getMessage());
         }
     }
 

@@ -37,6 +37,17 @@ public final class HamiKeys {
     /** Unix seconds of the bind. */
     public static final String BIND_TIME = "hami.io/bind-time";
 
+    /**
+     * Node annotation (HAMi v2.10): comma list of GPU UUIDs that take no new allocations; pods already on them keep
+     * running. Entries are trimmed, empty ones ignored.
+     */
+    public static final String DEVICE_CORDON = "hami.io/device-cordon";
+    /**
+     * Pod annotation (HAMi v2.10): {@code slot=<n>,core=<n>,memory=<n>}, the weights of the GPU score terms (all
+     * three, non-negative integers, at least one positive); default {@code 1,1,1}.
+     */
+    public static final String DEVICE_SCORING_WEIGHTS = "hami.io/device-scoring-weights";
+
     // Pod annotations set by users.
     /** Node policy for this pod: {@code binpack} or {@code spread}. */
     public static final String NODE_SCHEDULER_POLICY = "hami.io/node-scheduler-policy";
