@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * Keeps informers alive through API outages. fabric8 stops an informer for good when its first list fails, and
  * logs a warning per retry otherwise; an informer registered here retries every failed list with fabric8's backoff
  * (1 s doubling to 32 s) and reports the failure to {@link ApiReachability}. A watch that breaks later is
- * reconnected by fabric8 silently: a synced informer that has not been watching for {@value #LOST_CHECKS} checks is
+ * reconnected by fabric8 silently: an informer that watched and has not been watching for {@value #LOST_CHECKS} checks is
  * reported failing too. Once it watches again it is reported recovered, and when it had been synced before, its
  * {@code outageOver} hook runs (a resumed watch may miss deletions, so the owner re-lists). The check looks at a
  * flag once a second, no API call.
@@ -33,6 +33,11 @@ public final class InformerWatchdog implements AutoCloseable {
     private final Map<String, Boolean> failing = new ConcurrentHashMap<>();
     /** Consecutive checks that found a synced informer without a watch. */
     private final Map<String, Integer> unwatched = new ConcurrentHashMap<>();
+    /**
+     * Parts seen watching since they were registered: only those can lose their watch (right after the first list
+     * the watch is still being set up, which takes long on a loaded machine).
+     */
+    private final Map<String, Boolean> watchedOnce = new ConcurrentHashMap<>();
     private ScheduledExecutorService timer;
 
     public ApiReachability reachability() {
@@ -50,6 +55,8 @@ public final class InformerWatchdog implements AutoCloseable {
     public synchronized <T> SharedIndexInformer<T> retrying(SharedIndexInformer<T> informer, String part,
                                                             Runnable outageOver) {
         watched.put(part, new Watched(informer, outageOver));
+        watchedOnce.remove(part);
+        unwatched.remove(part);
         if (timer == null) {
             timer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread thread = new Thread(r, "informer-watchdog");
@@ -72,6 +79,7 @@ public final class InformerWatchdog implements AutoCloseable {
     public void forget(String part) {
         watched.remove(part);
         unwatched.remove(part);
+        watchedOnce.remove(part);
         if (failing.remove(part) != null) {
             reachability.recovered(part);
         }
@@ -80,6 +88,7 @@ public final class InformerWatchdog implements AutoCloseable {
     void check() {
         watched.forEach((part, w) -> {
             if (w.informer().isWatching()) {
+                watchedOnce.put(part, true);
                 unwatched.remove(part);
                 Boolean wasSynced = failing.remove(part);
                 if (wasSynced != null) {
@@ -88,7 +97,7 @@ public final class InformerWatchdog implements AutoCloseable {
                         runHook(part, w);
                     }
                 }
-            } else if (w.informer().hasSynced() && !failing.containsKey(part)
+            } else if (watchedOnce.containsKey(part) && !failing.containsKey(part)
                     && unwatched.merge(part, 1, Integer::sum) >= LOST_CHECKS) {
                 failing.put(part, true);
                 reachability.failed(part, "watch lost for " + LOST_CHECKS + "s; reconnecting");
