@@ -6,6 +6,7 @@ import dev.gpushare.placement.NodePolicy;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -21,6 +22,7 @@ public record HamiProperties(
         @DefaultValue("hami-scheduler") String schedulerName,
         @DefaultValue Kubernetes kubernetes,
         @DefaultValue Extender extender,
+        @DefaultValue Listeners listeners,
         @DefaultValue Webhook webhook,
         @DefaultValue Policy policy,
         @DefaultValue NodeLock nodeLock,
@@ -65,11 +67,26 @@ public record HamiProperties(
     /**
      * The plain-HTTP listener of {@code /filter} and {@code /bind}: loopback by default, never exposed.
      *
-     * @param address interface the extender verbs listen on (kube-scheduler runs in the same pod)
-     * @param port    port of the extender verbs and of its own {@code /healthz} and {@code /readyz}; 0 picks a free
-     *                one
+     * @param address    interface the extender verbs listen on (kube-scheduler runs in the same pod)
+     * @param port       port of the extender verbs and of its own {@code /healthz} and {@code /readyz}; 0 picks a
+     *                   free one
+     * @param maxThreads worker threads of the listener (binds waiting for a node lock hold one each)
      */
-    public record Extender(@DefaultValue("127.0.0.1") String address, @DefaultValue("8888") int port) {
+    public record Extender(@DefaultValue("127.0.0.1") String address, @DefaultValue("8888") int port,
+                           @DefaultValue("200") int maxThreads) {
+    }
+
+    /**
+     * Both request listeners (extender and webhook).
+     *
+     * @param bodyReadTimeout total time a request body may take to arrive (well below the API server's webhook
+     *                        timeout and kube-scheduler's extender timeout); 408 after it
+     * @param idleTimeout     how long a connection may stay open without a request (or between the parts of one)
+     * @param starvedAfter    how long every extender worker thread must have been busy before readiness says
+     *                        the listener is starved
+     */
+    public record Listeners(@DefaultValue("5s") Duration bodyReadTimeout, @DefaultValue("10s") Duration idleTimeout,
+                            @DefaultValue("5s") Duration starvedAfter) {
     }
 
     /**
@@ -78,9 +95,13 @@ public record HamiProperties(
      * @param port                           TLS port of {@code /webhook}; 0 picks a free one
      * @param tls                            the certificate files
      * @param forceOverwriteDefaultScheduler whether the webhook moves pods of the default scheduler to ours
+     * @param annotationWriters              usernames that may change scheduler-owned pod annotations in an UPDATE
+     *                                       (the scheduler's and the device plugin's service accounts); empty: UPDATEs
+     *                                       are not checked
      */
     public record Webhook(@DefaultValue("8443") int port, @DefaultValue Tls tls,
-                          @DefaultValue("true") boolean forceOverwriteDefaultScheduler) {
+                          @DefaultValue("true") boolean forceOverwriteDefaultScheduler,
+                          @DefaultValue({}) List<String> annotationWriters) {
     }
 
     /**
