@@ -76,7 +76,8 @@ public final class BindService {
         String who = args.who();
         BindTurns.Turn turn = turns.enter(args.podUid(), lockWait);
         if (turn == null) {
-            return refuse(who, args.node(), "another bind of pod " + who + " is still running after "
+            return refuse(who, args.node(), VerbFailure.BIND_IN_PROGRESS, "another bind of pod " + who
+                    + " is still running after "
                     + lockWait.toMillis() + "ms");
         }
         try (turn) {
@@ -94,32 +95,36 @@ public final class BindService {
         try {
             pod = readPod(args.podNamespace(), args.podName());
         } catch (KubernetesClientException e) {
-            return refuse(who, args.node(), "cannot read pod " + who + ": " + e.getMessage());
+            return refuse(who, args.node(), VerbFailure.API_ERROR, "cannot read pod " + who + ": " + e.getMessage());
         }
         if (pod == null) {
-            return refuse(who, args.node(), "pod " + who + " not found");
+            return refuse(who, args.node(), VerbFailure.POD_NOT_FOUND, "pod " + who + " not found");
         }
         ObjectMeta meta = pod.getMetadata();
         if (!args.podUid().equals(meta.getUid())) {
-            return refuse(who, args.node(), "pod " + who + " has UID " + meta.getUid() + ", not " + args.podUid()
-                    + " (it was recreated)");
+            return refuse(who, args.node(), VerbFailure.POD_RECREATED, "pod " + who + " has UID " + meta.getUid()
+                    + ", not " + args.podUid() + " (it was recreated)");
         }
         Optional<String> bound = alreadyBound(pod, who, args.node());
         if (bound != null) {
-            return bound.map(error -> refuse(who, args.node(), error)).orElseGet(BindOutcome.Bound::new);
+            return bound.map(error -> refuse(who, args.node(), VerbFailure.BOUND_ELSEWHERE, error))
+                    .orElseGet(BindOutcome.Bound::new);
         }
         try {
             if (!nodeExists(args.node())) {
-                return fail(meta, who, args.node(), "node " + args.node() + " not found", true);
+                return fail(meta, who, args.node(), VerbFailure.NODE_NOT_FOUND, "node " + args.node() + " not found",
+                        true);
             }
         } catch (KubernetesClientException e) {
-            return fail(meta, who, args.node(), "cannot read node " + args.node() + ": " + e.getMessage(), true);
+            return fail(meta, who, args.node(), VerbFailure.API_ERROR, "cannot read node " + args.node() + ": "
+                    + e.getMessage(), true);
         }
         boolean needsGpus;
         try {
             needsGpus = parser.parse(pod).requestsAnyGpu();
         } catch (InvalidRequestException e) {
-            return fail(meta, who, args.node(), "invalid GPU request: " + e.getMessage(), false);
+            return fail(meta, who, args.node(), VerbFailure.INVALID_REQUEST, "invalid GPU request: " + e.getMessage(),
+                    false);
         }
         long started = System.nanoTime();
         // Every write of this bind, the node lock's included, happens under the term's permit: a shutdown waits
@@ -132,16 +137,18 @@ public final class BindService {
             // term's permit: it writes nothing, and a shutdown must not wait for it.)
             PlacementWrites.Landed landed = placements.awaitLanded(meta.getUid(), lockWait);
             if (landed instanceof PlacementWrites.Landed.Failed failed) {
-                return fail(meta, who, args.node(), failed.error(), true);
+                return fail(meta, who, args.node(), VerbFailure.ANNOTATE_FAILED, failed.error(), true);
             }
             Duration left = lockWait.minus(((PlacementWrites.Landed.Written) landed).waited());
             lockBudget = left.isNegative() ? Duration.ZERO : left;
         }
         LockResult.Acquired lock = null;
         String error;
+        VerbFailure failure;
         try (TermPermit permit = leadership.enter(term)) {
             if (!permit.held()) {
-                return fail(meta, who, args.node(), "not the leader: leadership ended before the bind began", true);
+                return fail(meta, who, args.node(), VerbFailure.LEADERSHIP_LOST,
+                        "not the leader: leadership ended before the bind began", true);
             }
             if (needsGpus) {
                 Optional<PodEntry> entry = state.holdForBind(meta.getUid());
@@ -149,40 +156,45 @@ public final class BindService {
                     // Placed by a previous leader or another instance: take it over if it still fits.
                     Optional<String> problem = state.adoptPlacement(pod, args.node());
                     if (problem.isPresent()) {
-                        return fail(meta, who, args.node(), "pod " + who + " has no GPU reservation here and "
-                                + problem.get() + "; it must be filtered again", false);
+                        return fail(meta, who, args.node(), VerbFailure.NO_RESERVATION, "pod " + who
+                                + " has no GPU reservation here and " + problem.get() + "; it must be filtered again",
+                                false);
                     }
                     log.info("bind adopted the placement in the annotations of pod={} node={}", who, args.node());
                     entry = state.holdForBind(meta.getUid());
                 }
                 if (entry.isEmpty() || !entry.get().node().equals(args.node())) {
-                    return fail(meta, who, args.node(), "pod " + who + " was placed on node "
+                    return fail(meta, who, args.node(), VerbFailure.WRONG_NODE, "pod " + who + " was placed on node "
                             + entry.map(PodEntry::node).orElse("none") + " by the filter, not on " + args.node(),
                             true);
                 }
                 LockResult result = locks.acquire(args.node(), meta.getNamespace(), meta.getName(), lockBudget,
                         () -> leadership.serves(term));
                 if (result instanceof LockResult.Refused refused) {
-                    return fail(meta, who, args.node(), refused.reason(), true);
+                    return fail(meta, who, args.node(), lockFailure(refused.cause()), refused.reason(), true);
                 }
                 lock = (LockResult.Acquired) result;
                 Optional<String> overfilled;
+                VerbFailure why = VerbFailure.NO_LONGER_FITS;
                 try {
                     overfilled = boundPods.overfilledBy(args.node(), meta.getUid(), entry.get().allocation());
                 } catch (KubernetesClientException e) {
                     overfilled = Optional.of("cannot list the pods bound to node " + args.node() + ": "
                             + e.getMessage());
+                    why = VerbFailure.API_ERROR;
                 }
                 if (overfilled.isPresent()) {
                     String refusal = overfilled.get();
                     if (!locks.releaseOwn(args.node(), lock.value())) {
                         refusal += "; the node lock could not be released and expires on its own";
                     }
-                    return fail(meta, who, args.node(), refusal, true);
+                    return fail(meta, who, args.node(), why, refusal, true);
                 }
             }
             // A bind may have waited long for the lock: write only if this replica still leads the same term.
-            error = leadership.serves(term) ? handOverUnlessBound(pod, who, args, lock)
+            boolean serves = leadership.serves(term);
+            failure = serves ? VerbFailure.BINDING_FAILED : VerbFailure.LEADERSHIP_LOST;
+            error = serves ? handOverUnlessBound(pod, who, args, lock)
                     : "not the leader: leadership was lost while the bind waited for the node lock";
             if (error != null && !ALREADY_BOUND_HERE.equals(error) && lock != null
                     && !locks.releaseOwn(args.node(), lock.value())) {
@@ -193,7 +205,7 @@ public final class BindService {
             return new BindOutcome.Bound();
         }
         if (error != null) {
-            return fail(meta, who, args.node(), error, true);
+            return fail(meta, who, args.node(), failure, error, true);
         }
         events.onPod(meta, EventRecorder.Type.Normal, "BindingSucceed",
                 "Successfully binding node [" + args.node() + "] to " + who);
@@ -314,18 +326,29 @@ public final class BindService {
     }
 
     /** A request about a pod we must not touch (unknown, recreated, bound elsewhere): nothing to undo, no event. */
-    private BindOutcome refuse(String who, String node, String error) {
+    private BindOutcome refuse(String who, String node, VerbFailure failure, String error) {
         log.warn("bind failed pod={} node={}: {}", who, node, error);
-        return new BindOutcome.Failed(error);
+        return new BindOutcome.Failed(failure, error);
     }
 
-    private BindOutcome fail(ObjectMeta meta, String who, String node, String error, boolean dropReservation) {
+    private static VerbFailure lockFailure(LockResult.Cause cause) {
+        return switch (cause) {
+            case TIMED_OUT -> VerbFailure.LOCK_TIMED_OUT;
+            case HELD -> VerbFailure.LOCK_HELD;
+            case NODE_NOT_FOUND -> VerbFailure.NODE_NOT_FOUND;
+            case CONFLICTS, API_ERROR -> VerbFailure.LOCK_FAILED;
+            case LEADERSHIP_ENDED -> VerbFailure.LEADERSHIP_LOST;
+        };
+    }
+
+    private BindOutcome fail(ObjectMeta meta, String who, String node, VerbFailure failure, String error,
+                             boolean dropReservation) {
         if (dropReservation) {
             state.unreserve(meta.getUid());
         }
         events.onPod(meta, EventRecorder.Type.Warning, "BindingFailed", error);
         log.warn("bind failed pod={} node={}: {}{}", who, node, error,
                 dropReservation ? " (reservation dropped)" : "");
-        return new BindOutcome.Failed(error);
+        return new BindOutcome.Failed(failure, error);
     }
 }
