@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,6 +75,7 @@ public final class BindService {
     /** Binds one pod, within leadership {@code term} (admitted by the {@link VerbGate}). */
     BindOutcome bind(ExtenderJson.BindArgs args, long term) throws InterruptedException {
         String who = args.who();
+        Instant started = clock.instant();
         BindTurns.Turn turn = turns.enter(args.podUid(), lockWait);
         if (turn == null) {
             return refuse(who, args.node(), VerbFailure.BIND_IN_PROGRESS, "another bind of pod " + who
@@ -81,7 +83,10 @@ public final class BindService {
                     + lockWait.toMillis() + "ms");
         }
         try (turn) {
-            return bindInTurn(args, who, term);
+            // One budget for waiting behind the pod's earlier bind and for the node lock: kube-scheduler gives up
+            // on the call after its extender timeout.
+            Duration left = lockWait.minus(Duration.between(started, clock.instant()));
+            return bindInTurn(args, who, term, left.isNegative() ? Duration.ZERO : left);
         }
     }
 
@@ -90,7 +95,8 @@ public final class BindService {
      * succeeded) before the lock and again once it is held, so a duplicated or retried bind of a pod already bound
      * here succeeds without touching the lock the device plugin still needs.
      */
-    private BindOutcome bindInTurn(ExtenderJson.BindArgs args, String who, long term) throws InterruptedException {
+    private BindOutcome bindInTurn(ExtenderJson.BindArgs args, String who, long term, Duration budget)
+            throws InterruptedException {
         Pod pod;
         try {
             pod = readPod(args.podNamespace(), args.podName());
@@ -129,17 +135,17 @@ public final class BindService {
         long started = System.nanoTime();
         // Every write of this bind, the node lock's included, happens under the term's permit: a shutdown waits
         // for it before it gives the lease away, and wakes the bind if it is still waiting for the lock.
-        Duration lockBudget = lockWait;
+        Duration lockBudget = budget;
         if (needsGpus) {
             // The filter answered before its placement annotations were written: they must exist before the lock
             // hands the pod to the device plugin, and before any reader can see the pod bound.
             // One budget for both waits keeps the bind inside kube-scheduler's extender timeout. (Outside the
             // term's permit: it writes nothing, and a shutdown must not wait for it.)
-            PlacementWrites.Landed landed = placements.awaitLanded(meta.getUid(), lockWait);
+            PlacementWrites.Landed landed = placements.awaitLanded(meta.getUid(), budget);
             if (landed instanceof PlacementWrites.Landed.Failed failed) {
                 return fail(meta, who, args.node(), VerbFailure.ANNOTATE_FAILED, failed.error(), true);
             }
-            Duration left = lockWait.minus(((PlacementWrites.Landed.Written) landed).waited());
+            Duration left = budget.minus(((PlacementWrites.Landed.Written) landed).waited());
             lockBudget = left.isNegative() ? Duration.ZERO : left;
         }
         LockResult.Acquired lock = null;
