@@ -46,6 +46,34 @@ final class ReleaseChecks {
         return List.of(Check.pass(name, version.get() + ": kube-scheduler reads the extender from " + config));
     }
 
+    /**
+     * The kube-scheduler sidecar against the API server, by Kubernetes' version skew policy: not newer, at most one
+     * minor older. The chart picks the KubeSchedulerConfiguration version from the sidecar's tag.
+     */
+    static List<Check> kubeSchedulerSkew(ClusterFacts facts) {
+        String name = "kube-scheduler";
+        Optional<Container> sidecar = facts.scheduler().stream().flatMap(d -> SchedulerSettings.containers(
+                d.getSpec() == null ? null : d.getSpec().getTemplate()).stream())
+                .filter(c -> c.getImage() != null && c.getImage().contains("kube-scheduler")).findFirst();
+        Optional<int[]> server = facts.kubernetesVersion().flatMap(ReleaseChecks::version);
+        if (sidecar.isEmpty() || server.isEmpty()) {
+            return List.of();
+        }
+        Optional<int[]> tag = version(sidecar.get().getImage());
+        if (tag.isEmpty()) {
+            return List.of(Check.warn(name, "cannot read the version of " + sidecar.get().getImage()));
+        }
+        int skew = server.get()[1] - tag.get()[1];
+        String what = "sidecar " + sidecar.get().getImage() + " with API server " + facts.kubernetesVersion().get();
+        if (tag.get()[0] != server.get()[0] || skew < 0) {
+            return List.of(Check.fail(name, what + ": kube-scheduler must not be newer than the API server"));
+        }
+        if (skew > 1) {
+            return List.of(Check.warn(name, what + ": more than one minor version older than the API server"));
+        }
+        return List.of(Check.pass(name, what + ": within the version skew policy"));
+    }
+
     static List<Check> scheduler(ClusterFacts facts, Release release) {
         String where = "Deployment " + release.namespace() + "/" + release.schedulerDeployment();
         if (facts.scheduler().isEmpty()) {
@@ -151,11 +179,12 @@ final class ReleaseChecks {
         return segments == regular + init ? Optional.of(AllocationEncoding.V2_9) : Optional.empty();
     }
 
+    /** Major and minor of an image tag ({@code repo:v2.8.3}) or of a version ({@code v1.30.2}). */
     static Optional<int[]> version(String image) {
         if (image == null) {
             return Optional.empty();
         }
-        Matcher m = IMAGE_VERSION.matcher(image);
+        Matcher m = (image.contains(":") ? IMAGE_VERSION : KUBE_VERSION).matcher(image);
         return m.find() ? Optional.of(new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))})
                 : Optional.empty();
     }
