@@ -53,6 +53,7 @@ final class Clusters {
                 .addNewContainer().withName("kube-scheduler").withImage("registry.k8s.io/kube-scheduler:v1.30.2")
                 .endContainer()
                 .addNewContainer().withName("vgpu-scheduler-extender").withImage("docker.io/gpushare/scheduler:0.1.0")
+                .addNewEnv().withName("HAMI_LEADERELECTION_LEASENAME").withValue("hami-scheduler").endEnv()
                 .endContainer()
                 .endSpec().endTemplate().endSpec()
                 .withNewStatus().withReplicas(1).withReadyReplicas(1).endStatus().build()).create();

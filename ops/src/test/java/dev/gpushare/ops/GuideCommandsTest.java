@@ -165,26 +165,18 @@ class GuideCommandsTest {
                         missing.add(line + " -> " + key);
                     }
                 }
-                if (tokens.get(i).equals("-f") && tokens.get(i + 1).equals("values-offline.yaml")) {
-                    for (String key : leafKeys(offlineValues(), "")) {
+                if (tokens.get(i).equals("-f") && tokens.get(i + 1).startsWith("charts/")) {
+                    Path file = REPO.resolve(tokens.get(i + 1));
+                    assertThat(file).as(line.toString()).exists();
+                    for (String key : leafKeys(new YAMLMapper().readTree(file.toFile()), "")) {
                         if (!exists(values, key)) {
-                            missing.add(line + " -> values-offline.yaml " + key);
+                            missing.add(line + " -> " + tokens.get(i + 1) + " " + key);
                         }
                     }
                 }
             }
         }
         assertThat(missing).as("values the chart does not have").isEmpty();
-    }
-
-    private static JsonNode offlineValues() throws IOException {
-        Matcher m = FENCE.matcher(Files.readString(GUIDES.resolve("offline-install.md")));
-        while (m.find()) {
-            if (m.group(1).equals("yaml")) {
-                return new YAMLMapper().readTree(m.group(2));
-            }
-        }
-        throw new AssertionError("offline-install.md has no yaml block");
     }
 
     private static boolean exists(JsonNode values, String dottedKey) {

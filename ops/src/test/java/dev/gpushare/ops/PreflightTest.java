@@ -177,10 +177,11 @@ class PreflightTest {
 
         assertThat(run.exitCode()).isEqualTo(3);
         assertThat(run.lines()).contains(
-                "FAIL scheduler: Deployment kube-system/other-scheduler not found (another release name? use --release)",
-                "FAIL device-plugin: DaemonSet kube-system/other-device-plugin not found (another release name? use "
+                "FAIL scheduler: Deployment kube-system/other-hami-scheduler not found (another release name? use "
                         + "--release)",
-                "FAIL webhook: MutatingWebhookConfiguration other-webhook not found: GPU pods are not mutated and keep"
+                "FAIL device-plugin: DaemonSet kube-system/other-hami-device-plugin not found (another release name? use "
+                        + "--release)",
+                "FAIL webhook: MutatingWebhookConfiguration other-hami-webhook not found: GPU pods are not mutated and keep"
                         + " default-scheduler");
     }
 
