@@ -179,6 +179,24 @@ class GuideCommandsTest {
         assertThat(missing).as("values the chart does not have").isEmpty();
     }
 
+    @Test
+    void everyChartValueTheGuidesNameExists() throws IOException {
+        assumeTrue(Files.exists(CHART.resolve("values.yaml")), "charts/hami is not in the repository yet");
+        JsonNode values = new YAMLMapper().readTree(CHART.resolve("values.yaml").toFile());
+        Pattern value = Pattern.compile("`((?:global|scheduler|devicePlugin|device-config)\\.[A-Za-z.]+)`");
+        List<String> missing = new ArrayList<>();
+        for (String guide : ORDER) {
+            Matcher m = value.matcher(Files.readString(GUIDES.resolve(guide), StandardCharsets.UTF_8));
+            while (m.find()) {
+                String key = m.group(1).replaceAll("\\.$", "");
+                if (!exists(values, key)) {
+                    missing.add(guide + ": " + key);
+                }
+            }
+        }
+        assertThat(missing).as("chart values named in the guides that values.yaml does not have").isEmpty();
+    }
+
     private static boolean exists(JsonNode values, String dottedKey) {
         JsonNode node = values;
         for (String part : dottedKey.split("\\.")) {
