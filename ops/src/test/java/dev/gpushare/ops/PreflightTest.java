@@ -17,7 +17,7 @@ class PreflightTest {
             "PASS kubernetes-version: v1.30.2: kube-scheduler reads the extender from kubescheduler.config.k8s.io/v1",
             "PASS kube-scheduler: sidecar registry.k8s.io/kube-scheduler:v1.30.2 with API server v1.30.2: within the "
                     + "version skew policy",
-            "PASS scheduler: Deployment kube-system/hami-scheduler: images "
+            "PASS scheduler: Deployment kube-system/hami-scheduler (chart hami-0.1.0, app 0.1.0): images "
                     + "kube-scheduler=registry.k8s.io/kube-scheduler:v1.30.2, "
                     + "vgpu-scheduler-extender=docker.io/gpushare/scheduler:0.1.0",
             "PASS scheduler-pods: 1/1 scheduler pods Ready",

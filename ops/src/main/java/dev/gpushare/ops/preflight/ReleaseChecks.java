@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,6 +22,8 @@ import java.util.stream.Collectors;
 /** Kubernetes version, the release's scheduler and device plugin, and the allocation encoding they agree on. */
 final class ReleaseChecks {
 
+    private static final String HELM_CHART_LABEL = "helm.sh/chart";
+    private static final String APP_VERSION_LABEL = "app.kubernetes.io/version";
     private static final Pattern KUBE_VERSION = Pattern.compile("v?(\\d+)\\.(\\d+).*");
     private static final Pattern IMAGE_VERSION = Pattern.compile(":v?(\\d+)\\.(\\d+)(?:\\.\\d+)?(?:[-+][^@]*)?(?:@.*)?$");
 
@@ -84,7 +87,7 @@ final class ReleaseChecks {
                 : deployment.getSpec().getReplicas();
         int ready = deployment.getStatus() == null || deployment.getStatus().getReadyReplicas() == null ? 0
                 : deployment.getStatus().getReadyReplicas();
-        Check images = Check.pass("scheduler", where + ": images " + images(SchedulerSettings.containers(
+        Check images = Check.pass("scheduler", where + chart(deployment) + ": images " + images(SchedulerSettings.containers(
                 deployment.getSpec() == null ? null : deployment.getSpec().getTemplate())));
         Check pods = ready == 0
                 ? Check.fail("scheduler-pods", "0/" + wanted + " scheduler pods Ready: no replica serves /filter and /bind")
@@ -187,6 +190,16 @@ final class ReleaseChecks {
         Matcher m = (image.contains(":") ? IMAGE_VERSION : KUBE_VERSION).matcher(image);
         return m.find() ? Optional.of(new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))})
                 : Optional.empty();
+    }
+
+    /** {@code (chart hami-0.1.0, app 0.1.0)} from the labels the chart puts on its objects, when present. */
+    private static String chart(Deployment deployment) {
+        Map<String, String> labels = deployment.getMetadata().getLabels();
+        if (labels == null || !labels.containsKey(HELM_CHART_LABEL)) {
+            return "";
+        }
+        String app = labels.get(APP_VERSION_LABEL);
+        return " (chart " + labels.get(HELM_CHART_LABEL) + (app == null ? "" : ", app " + app) + ")";
     }
 
     private static String images(List<Container> containers) {
