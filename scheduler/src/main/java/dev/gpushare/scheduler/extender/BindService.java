@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
 public final class BindService {
 
     private static final Logger log = LoggerFactory.getLogger(BindService.class);
+    /** Marker of {@link #handOverUnlessBound}: the pod turned out bound here, nothing left to do. */
+    private static final String ALREADY_BOUND_HERE = "already bound here";
 
     private final ClusterState state;
     private final Leadership leadership;
@@ -48,6 +50,7 @@ public final class BindService {
     private final Clock clock;
     private final Duration lockWait;
     private final BoundPods boundPods;
+    private final BindTurns turns = new BindTurns();
 
     public BindService(ClusterState state, Leadership leadership, ClusterInformers informers, NodeLockService locks,
                        PodBindings bindings, PodRequestParser parser, KubernetesClient client, EventRecorder events,
@@ -68,9 +71,25 @@ public final class BindService {
     /** Binds one pod, within leadership {@code term} (admitted by the {@link VerbGate}). */
     BindOutcome bind(ExtenderJson.BindArgs args, long term) throws InterruptedException {
         String who = args.who();
+        BindTurns.Turn turn = turns.enter(args.podUid(), lockWait);
+        if (turn == null) {
+            return refuse(who, args.node(), "another bind of pod " + who + " is still running after "
+                    + lockWait.toMillis() + "ms");
+        }
+        try (turn) {
+            return bindInTurn(args, who, term);
+        }
+    }
+
+    /**
+     * One bind of the pod at a time. The pod is read from the API (a cache may be behind a bind that just
+     * succeeded) before the lock and again once it is held, so a duplicated or retried bind of a pod already bound
+     * here succeeds without touching the lock the device plugin still needs.
+     */
+    private BindOutcome bindInTurn(ExtenderJson.BindArgs args, String who, long term) throws InterruptedException {
         Pod pod;
         try {
-            pod = pod(args.podNamespace(), args.podName());
+            pod = readPod(args.podNamespace(), args.podName());
         } catch (KubernetesClientException e) {
             return refuse(who, args.node(), "cannot read pod " + who + ": " + e.getMessage());
         }
@@ -82,14 +101,9 @@ public final class BindService {
             return refuse(who, args.node(), "pod " + who + " has UID " + meta.getUid() + ", not " + args.podUid()
                     + " (it was recreated)");
         }
-        String boundTo = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
-        if (args.node().equals(boundTo)) {
-            // A retry of a bind whose answer was lost: it is done.
-            log.info("bind succeeded pod={} node={}: already bound", who, args.node());
-            return new BindOutcome.Bound();
-        }
-        if (boundTo != null && !boundTo.isEmpty()) {
-            return refuse(who, args.node(), "pod " + who + " is already bound to node " + boundTo);
+        Optional<String> bound = alreadyBound(pod, who, args.node());
+        if (bound != null) {
+            return bound.map(error -> refuse(who, args.node(), error)).orElseGet(BindOutcome.Bound::new);
         }
         try {
             if (!nodeExists(args.node())) {
@@ -109,12 +123,18 @@ public final class BindService {
         if (needsGpus) {
             Optional<PodEntry> entry = state.holdForBind(meta.getUid());
             if (entry.isEmpty()) {
-                return fail(meta, who, args.node(), "pod " + who + " has no GPU reservation (not filtered by this"
-                        + " scheduler, or its reservation expired); it must be filtered again", false);
+                // Placed by a previous leader or another instance: take it over if it still fits.
+                Optional<String> problem = state.adoptPlacement(pod, args.node());
+                if (problem.isPresent()) {
+                    return fail(meta, who, args.node(), "pod " + who + " has no GPU reservation here and "
+                            + problem.get() + "; it must be filtered again", false);
+                }
+                log.info("bind adopted the placement in the annotations of pod={} node={}", who, args.node());
+                entry = state.holdForBind(meta.getUid());
             }
-            if (!entry.get().node().equals(args.node())) {
-                return fail(meta, who, args.node(), "pod " + who + " was placed on node " + entry.get().node()
-                        + " by the filter, not on " + args.node(), true);
+            if (entry.isEmpty() || !entry.get().node().equals(args.node())) {
+                return fail(meta, who, args.node(), "pod " + who + " was placed on node "
+                        + entry.map(PodEntry::node).orElse("none") + " by the filter, not on " + args.node(), true);
             }
             LockResult result = locks.acquire(args.node(), meta.getNamespace(), meta.getName(), lockWait);
             if (result instanceof LockResult.Refused refused) {
@@ -129,7 +149,7 @@ public final class BindService {
             }
             if (overfilled.isPresent()) {
                 String error = overfilled.get();
-                if (!locks.release(args.node(), meta.getNamespace(), meta.getName())) {
+                if (!locks.releaseOwn(args.node(), lock.value())) {
                     error += "; the node lock could not be released and expires on its own";
                 }
                 return fail(meta, who, args.node(), error, true);
@@ -138,11 +158,14 @@ public final class BindService {
         String error;
         try (TermPermit permit = leadership.enter(term)) {
             // A bind may have waited long for the lock: write only if this replica still leads the same term.
-            error = permit.held() ? handOver(meta, args)
+            error = permit.held() ? handOverUnlessBound(pod, who, args, lock)
                     : "not the leader: leadership was lost while the bind waited for the node lock";
         }
+        if (ALREADY_BOUND_HERE.equals(error)) {
+            return new BindOutcome.Bound();
+        }
         if (error != null) {
-            if (lock != null && !locks.release(args.node(), meta.getNamespace(), meta.getName())) {
+            if (lock != null && !locks.releaseOwn(args.node(), lock.value())) {
                 error += "; the node lock could not be released and expires on its own";
             }
             return fail(meta, who, args.node(), error, true);
@@ -153,6 +176,62 @@ public final class BindService {
                 lock == null ? "none" : lock.how(), lock == null ? 0 : lock.waited().toMillis(),
                 (System.nanoTime() - started) / 1_000_000);
         return new BindOutcome.Bound();
+    }
+
+    /**
+     * {@code null} when the pod is not bound yet; empty when it is bound to {@code node} already (a retry of a bind
+     * whose answer was lost: it is done); an error when it is bound elsewhere.
+     */
+    private static Optional<String> alreadyBound(Pod pod, String who, String node) {
+        String boundTo = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+        if (boundTo == null || boundTo.isEmpty()) {
+            return null;
+        }
+        if (boundTo.equals(node)) {
+            log.info("bind succeeded pod={} node={}: already bound", who, node);
+            return Optional.empty();
+        }
+        return Optional.of("pod " + who + " is already bound to node " + boundTo);
+    }
+
+    /**
+     * Reads the pod again now that the lock is held: bound here meanwhile (a duplicate's first call finished), it
+     * is done, and a lock this call took fresh is released again (the device plugin has no use for it); else the
+     * hand-over. A Binding refused because the pod got bound here meanwhile counts as done too.
+     */
+    private String handOverUnlessBound(Pod before, String who, ExtenderJson.BindArgs args, LockResult.Acquired lock)
+            throws InterruptedException {
+        ObjectMeta meta = before.getMetadata();
+        Optional<String> bound = boundNow(meta, who, args.node());
+        if (bound == null) {
+            String error = handOver(meta, args);
+            if (error == null) {
+                return null;
+            }
+            bound = boundNow(meta, who, args.node());
+            if (bound == null) {
+                return error;
+            }
+        }
+        if (bound.isPresent()) {
+            return bound.get();
+        }
+        if (lock != null && !lock.reentrant()) {
+            locks.releaseOwn(args.node(), lock.value());
+        }
+        return ALREADY_BOUND_HERE;
+    }
+
+    private Optional<String> boundNow(ObjectMeta meta, String who, String node) {
+        try {
+            Pod now = readPod(meta.getNamespace(), meta.getName());
+            if (now == null || !meta.getUid().equals(now.getMetadata().getUid())) {
+                return Optional.of("pod " + who + " was deleted while it was being bound");
+            }
+            return alreadyBound(now, who, node);
+        } catch (KubernetesClientException e) {
+            return null;
+        }
     }
 
     /** What the device plugin needs before kubelet asks it: bind-phase and bind-time, then the Binding. */
@@ -168,15 +247,24 @@ public final class BindService {
         try {
             bindings.bind(meta.getNamespace(), meta.getName(), meta.getUid(), args.node());
         } catch (KubernetesClientException e) {
-            return "binding to node " + args.node() + " failed: " + e.getMessage();
+            String error = "binding to node " + args.node() + " failed: " + e.getMessage();
+            if (boundNow(meta, args.who(), args.node()) == null) {
+                // Not bound: no device plugin will ever finish this hand-over, so the pod must not stay allocating.
+                try {
+                    MergePatch.metadata().annotation(HamiKeys.BIND_PHASE, null).annotation(HamiKeys.BIND_TIME, null)
+                            .applyToPod(client, meta.getNamespace(), meta.getName());
+                } catch (KubernetesClientException again) {
+                    error += "; " + HamiKeys.BIND_PHASE + " could not be removed: " + again.getMessage();
+                }
+            }
+            return error;
         }
         return null;
     }
 
-    /** The pod from the informer store; from the API when the store has not seen it (yet). */
-    private Pod pod(String namespace, String name) {
-        return informers.cachedPod(namespace, name)
-                .orElseGet(() -> client.pods().inNamespace(namespace).withName(name).get());
+    /** The pod as the API has it now (never the informer store, which may not have seen a bind yet). */
+    private Pod readPod(String namespace, String name) {
+        return client.pods().inNamespace(namespace).withName(name).get();
     }
 
     private boolean nodeExists(String name) {

@@ -84,12 +84,13 @@ public final class NodeLockService {
             }
             Decision decision = decide(node, current, namespace, name);
             if (decision instanceof Decision.Take take) {
-                if (write(current, NodeLockValue.heldBy(clock.instant(), namespace, name).format())) {
+                String value = NodeLockValue.heldBy(clock.instant(), namespace, name).format();
+                if (write(current, value)) {
                     if (take.how().startsWith("healed")) {
                         meters.counter("gpushare_node_lock_heals_total", "reason", take.reason()).increment();
                         log.info("node lock taken node={} pod={}/{} after {}", node, namespace, name, take.how());
                     }
-                    return new LockResult.Acquired(waited(start), take.how());
+                    return new LockResult.Acquired(waited(start), take.how(), value);
                 }
                 if (++conflicts >= ACQUIRE_CONFLICTS) {
                     return new LockResult.Refused("node " + node + " changed " + conflicts + " times while taking"
@@ -130,6 +131,30 @@ public final class NodeLockService {
                     namespace, name);
         } catch (KubernetesClientException e) {
             log.warn("node lock release failed node={} pod={}/{} error={}", node, namespace, name, e.getMessage());
+        }
+        return false;
+    }
+
+    /**
+     * Removes {@code node}'s lock if its value is still exactly {@code value} (what one {@link #acquire} wrote), so
+     * a failing bind never removes a lock that a later call, or the device plugin's hand-over, depends on. Returns
+     * whether that value is gone afterwards.
+     */
+    public boolean releaseOwn(String node, String value) {
+        try {
+            for (int attempt = 1; attempt <= RELEASE_ATTEMPTS; attempt++) {
+                Node current = client.nodes().withName(node).get();
+                if (current == null || !value.equals(annotation(current))) {
+                    return true;
+                }
+                if (write(current, null)) {
+                    queues.signal(node);
+                    return true;
+                }
+            }
+            log.warn("node lock release gave up after {} conflicts node={} value={}", RELEASE_ATTEMPTS, node, value);
+        } catch (KubernetesClientException e) {
+            log.warn("node lock release failed node={} value={} error={}", node, value, e.getMessage());
         }
         return false;
     }

@@ -14,16 +14,14 @@ import dev.gpushare.placement.PlacementResult;
 import dev.gpushare.placement.PlacementSettings;
 import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.support.TestObjects;
+import dev.gpushare.testkit.ManualClock;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,32 +31,8 @@ import org.junit.jupiter.api.Test;
 /** The ledger's rules, without an API: one entry per pod, reservations that expire, rebuilds that agree. */
 class ClusterStateTest {
 
-    /** A clock the test moves. */
-    private static final class TestClock extends Clock {
-        private Instant now = Instant.parse("2026-11-23T12:00:00Z");
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
-    private final TestClock clock = new TestClock();
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-11-23T12:00:00Z"));
     private final ClusterState state = new ClusterState(new PlacementEngine(PlacementSettings.defaults()),
             new NodeSnapshotFactory(List.of()), new ClusterState.Settings("nvidia.com/gpu", "nvidia.com/gpumem",
                     "nvidia.com/gpucores", 1, TIMEOUT), clock);
