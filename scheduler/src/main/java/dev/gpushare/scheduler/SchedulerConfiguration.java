@@ -11,6 +11,7 @@ import dev.gpushare.scheduler.config.HamiProperties;
 import dev.gpushare.scheduler.events.EventRecorder;
 import dev.gpushare.scheduler.extender.BindService;
 import dev.gpushare.scheduler.extender.FilterService;
+import dev.gpushare.scheduler.extender.PlacementWrites;
 import dev.gpushare.scheduler.kube.PodBindings;
 import dev.gpushare.scheduler.leader.Leadership;
 import dev.gpushare.scheduler.lock.NodeLockQueues;
@@ -94,17 +95,24 @@ class SchedulerConfiguration {
                 properties.reservation().timeout(), meters);
     }
 
+    @Bean(destroyMethod = "close")
+    PlacementWrites placementWrites(KubernetesClient client, Leadership leadership, Clock clock,
+                                    HamiProperties properties) {
+        return new PlacementWrites(PlacementWrites.leaderOnly(client, leadership), clock,
+                properties.reservation().timeout());
+    }
+
     @Bean
     FilterService filterService(ClusterState state, Leadership leadership, PodRequestParser parser,
-                                KubernetesClient client, EventRecorder events, Clock clock, HamiProperties properties) {
-        return new FilterService(state, leadership, parser, client, events, clock);
+                                PlacementWrites placements, EventRecorder events, Clock clock) {
+        return new FilterService(state, leadership, parser, placements, events, clock);
     }
 
     @Bean
     BindService bindService(ClusterState state, Leadership leadership, ClusterInformers informers,
-                            NodeLockService locks, KubernetesClient client, PodRequestParser parser,
-                            EventRecorder events, Clock clock, HamiProperties properties) {
-        return new BindService(state, leadership, informers, locks, new PodBindings(client), parser, client, events,
-                clock, properties.bind().lockWait());
+                            NodeLockService locks, KubernetesClient client, PlacementWrites placements,
+                            PodRequestParser parser, EventRecorder events, Clock clock, HamiProperties properties) {
+        return new BindService(state, leadership, informers, locks, new PodBindings(client), placements, parser,
+                client, events, clock, properties.bind().lockWait());
     }
 }

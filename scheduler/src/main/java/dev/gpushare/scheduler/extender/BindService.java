@@ -26,10 +26,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /bind} (spec 1.6 and 6.1, with DESIGN.md's node lock): take the node lock (waiting first come first
- * served when another pod holds it), check the placement against the pods bound to the node meanwhile
- * ({@link BoundPods}: another scheduler may have placed on the same GPU), write {@code hami.io/bind-phase: allocating}
- * and {@code hami.io/bind-time}, create the Binding. Any failure undoes what this bind did: our lock is released and the pod's reservation
+ * {@code POST /bind} (spec 1.6 and 6.1, with DESIGN.md's node lock): wait for the filter's placement write to have
+ * landed, take the node lock (waiting first come first served when another pod holds it), check the placement
+ * against the pods bound to the node meanwhile ({@link BoundPods}: another scheduler may have placed on the same
+ * GPU), write {@code hami.io/bind-phase: allocating} and {@code hami.io/bind-time}, create the Binding, label the
+ * bound pod. Any failure undoes what this bind did: our lock is released and the pod's reservation
  * dropped, so kube-scheduler's retry starts from a clean state. On success the lock stays held until the device
  * plugin releases it.
  */
@@ -44,6 +45,7 @@ public final class BindService {
     private final ClusterInformers informers;
     private final NodeLockService locks;
     private final PodBindings bindings;
+    private final PlacementWrites placements;
     private final PodRequestParser parser;
     private final KubernetesClient client;
     private final EventRecorder events;
@@ -53,13 +55,14 @@ public final class BindService {
     private final BindTurns turns = new BindTurns();
 
     public BindService(ClusterState state, Leadership leadership, ClusterInformers informers, NodeLockService locks,
-                       PodBindings bindings, PodRequestParser parser, KubernetesClient client, EventRecorder events,
-                       Clock clock, Duration lockWait) {
+                       PodBindings bindings, PlacementWrites placements, PodRequestParser parser,
+                       KubernetesClient client, EventRecorder events, Clock clock, Duration lockWait) {
         this.state = state;
         this.leadership = leadership;
         this.informers = informers;
         this.locks = locks;
         this.bindings = bindings;
+        this.placements = placements;
         this.parser = parser;
         this.client = client;
         this.events = events;
@@ -121,6 +124,14 @@ public final class BindService {
         long started = System.nanoTime();
         LockResult.Acquired lock = null;
         if (needsGpus) {
+            // The filter answered before its placement annotations were written: they must exist before the lock
+            // hands the pod to the device plugin, and before any reader can see the pod bound.
+            // One budget for both waits keeps the bind inside kube-scheduler's extender timeout.
+            PlacementWrites.Landed landed = placements.awaitLanded(meta.getUid(), lockWait);
+            if (landed instanceof PlacementWrites.Landed.Failed failed) {
+                return fail(meta, who, args.node(), failed.error(), true);
+            }
+            Duration lockBudget = lockWait.minus(((PlacementWrites.Landed.Written) landed).waited());
             Optional<PodEntry> entry = state.holdForBind(meta.getUid());
             if (entry.isEmpty()) {
                 // Placed by a previous leader or another instance: take it over if it still fits.
@@ -136,7 +147,8 @@ public final class BindService {
                 return fail(meta, who, args.node(), "pod " + who + " was placed on node "
                         + entry.map(PodEntry::node).orElse("none") + " by the filter, not on " + args.node(), true);
             }
-            LockResult result = locks.acquire(args.node(), meta.getNamespace(), meta.getName(), lockWait);
+            LockResult result = locks.acquire(args.node(), meta.getNamespace(), meta.getName(),
+                    lockBudget.isNegative() ? Duration.ZERO : lockBudget);
             if (result instanceof LockResult.Refused refused) {
                 return fail(meta, who, args.node(), refused.reason(), true);
             }
@@ -259,7 +271,24 @@ public final class BindService {
             }
             return error;
         }
+        label(meta, args.node());
         return null;
+    }
+
+    /**
+     * The {@code hami.io/vgpu-node} label (the vGPU monitor selects pods by it) once the pod is bound: written while
+     * the pod waits in kube-scheduler's queue, it would re-queue the pod for another filter. The pod is bound
+     * whatever happens here; a failure is reported, not undone.
+     */
+    private void label(ObjectMeta meta, String node) {
+        try {
+            MergePatch.metadata().label(HamiKeys.VGPU_NODE, node)
+                    .applyToPod(client, meta.getNamespace(), meta.getName());
+        } catch (KubernetesClientException e) {
+            String error = "cannot set label " + HamiKeys.VGPU_NODE + " on the bound pod: " + e.getMessage();
+            events.onPod(meta, EventRecorder.Type.Warning, "BindingLabelFailed", error);
+            log.warn("bind label failed pod={}/{} node={}: {}", meta.getNamespace(), meta.getName(), node, error);
+        }
     }
 
     /** The pod as the API has it now (never the informer store, which may not have seen a bind yet). */

@@ -16,9 +16,6 @@ import dev.gpushare.scheduler.leader.TermPermit;
 import dev.gpushare.scheduler.state.ClusterState;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
@@ -32,8 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /filter} (spec 1.5 and 4.1): parse the pod's request once, let the engine choose among the named
- * nodes on their snapshots, reserve the choice, annotate the pod, answer exactly one node; or answer each node's
- * own reasons when none fits.
+ * nodes on their snapshots, reserve the choice, answer exactly one node at once and have the placement annotations
+ * written behind the answer ({@link PlacementWrites}); or answer each node's own reasons when none fits.
  */
 public final class FilterService {
 
@@ -42,16 +39,16 @@ public final class FilterService {
     private final ClusterState state;
     private final Leadership leadership;
     private final PodRequestParser parser;
-    private final KubernetesClient client;
+    private final PlacementWrites placements;
     private final EventRecorder events;
     private final Clock clock;
 
-    public FilterService(ClusterState state, Leadership leadership, PodRequestParser parser, KubernetesClient client,
-                         EventRecorder events, Clock clock) {
+    public FilterService(ClusterState state, Leadership leadership, PodRequestParser parser,
+                         PlacementWrites placements, EventRecorder events, Clock clock) {
         this.state = state;
         this.leadership = leadership;
         this.parser = parser;
-        this.client = client;
+        this.placements = placements;
         this.events = events;
         this.clock = clock;
     }
@@ -83,7 +80,7 @@ public final class FilterService {
                     log.warn("filter refused pod={}: leadership term {} ended while placing it", who, term);
                     return new FilterOutcome.Failed("not the leader: leadership was lost while placing the pod");
                 }
-                return annotate(args, meta, who, placed, started);
+                return annotate(args, meta, who, placed, term, started);
             }
         }
         if (result instanceof PlacementResult.Unschedulable unschedulable) {
@@ -96,25 +93,20 @@ public final class FilterService {
     }
 
     private FilterOutcome annotate(ExtenderJson.FilterArgs args, ObjectMeta meta, String who,
-                                   PlacementResult.Placed placed, long started) {
+                                   PlacementResult.Placed placed, long term, long started) {
         String allocation = AllocationCodec.encode(placed.allocation());
-        try {
-            MergePatch.metadata()
-                    .annotation(HamiKeys.VGPU_NODE, placed.node())
-                    .annotation(HamiKeys.VGPU_TIME, Long.toString(clock.instant().getEpochSecond()))
-                    .annotation(HamiKeys.DEVICES_TO_ALLOCATE, allocation)
-                    .annotation(HamiKeys.DEVICES_ALLOCATED, allocation)
-                    .label(HamiKeys.VGPU_NODE, placed.node())
-                    .applyToPod(client, meta.getNamespace(), meta.getName());
-        } catch (KubernetesClientException e) {
+        // Annotations only: kube-scheduler re-queues an assumed pod on any other change (a label, say) and asks
+        // /filter again; the hami.io/vgpu-node label is written by /bind once the pod is bound.
+        MergePatch placement = MergePatch.metadata()
+                .annotation(HamiKeys.VGPU_NODE, placed.node())
+                .annotation(HamiKeys.VGPU_TIME, Long.toString(clock.instant().getEpochSecond()))
+                .annotation(HamiKeys.DEVICES_TO_ALLOCATE, allocation)
+                .annotation(HamiKeys.DEVICES_ALLOCATED, allocation);
+        placements.write(meta.getUid(), meta.getNamespace(), meta.getName(), placement, term, error -> {
             state.unreserve(meta.getUid());
-            String error = e.getCode() == HttpURLConnection.HTTP_NOT_FOUND
-                    ? "pod " + who + " not found"
-                    : "cannot annotate pod " + who + " with its placement: " + e.getMessage();
             events.onPod(meta, EventRecorder.Type.Warning, "FilteringFailed", error);
             log.warn("filter failed pod={} node={}: {} (reservation dropped)", who, placed.node(), error);
-            return new FilterOutcome.Failed(error);
-        }
+        });
         int candidates = args.nodeNames().size();
         int unfit = placed.failedNodes().size();
         events.onPod(meta, EventRecorder.Type.Normal, "FilteringSucceed", succeeded(placed, candidates));

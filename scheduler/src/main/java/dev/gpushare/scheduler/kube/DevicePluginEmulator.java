@@ -49,11 +49,7 @@ public final class DevicePluginEmulator implements AutoCloseable {
     private final NodeLockService locks;
     private final PodRequestParser parser;
     private final Duration allocationDelay;
-    private final ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
-        Thread thread = new Thread(r, "device-plugin-emulator");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService pool;
     /** Pods whose allocation was already queued, by UID: kubelet admits a pod once. */
     private final Set<String> admitted = ConcurrentHashMap.newKeySet();
     /** Per node, the last queued allocation: the next one runs after it. */
@@ -62,10 +58,24 @@ public final class DevicePluginEmulator implements AutoCloseable {
 
     public DevicePluginEmulator(KubernetesClient client, NodeLockService locks, PodRequestParser parser,
                                 Duration allocationDelay) {
+        this(client, locks, parser, allocationDelay, 2);
+    }
+
+    /**
+     * @param threads how many nodes allocate at the same time (a real cluster runs one plugin per node; a load
+     *                driver sets this to its node count)
+     */
+    public DevicePluginEmulator(KubernetesClient client, NodeLockService locks, PodRequestParser parser,
+                                Duration allocationDelay, int threads) {
         this.client = client;
         this.locks = locks;
         this.parser = parser;
         this.allocationDelay = allocationDelay;
+        this.pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread thread = new Thread(r, "device-plugin-emulator");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     public void start() {

@@ -1,5 +1,6 @@
 package dev.gpushare.scheduler.lock;
 
+import dev.gpushare.common.annotation.BindPhase;
 import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.common.annotation.MalformedAnnotationException;
 import dev.gpushare.common.lock.NodeLockValue;
@@ -23,10 +24,14 @@ import org.slf4j.LoggerFactory;
  * compare-and-set on the node's {@code resourceVersion} (a JSON merge patch carrying it, so a concurrent writer
  * gets 409 and we re-read), the owner is checked before a release, a lock older than {@code hami.node-lock.expire}
  * is broken, a lock whose owner pod is gone, finished or bound elsewhere (dangling) or whose value is malformed is
- * healed, and the pod that already holds the lock gets it again (re-entrant, with a fresh timestamp).
+ * healed, a lock whose owner the device plugin has finished ({@code bind-phase} {@code success} or {@code failed})
+ * is taken over without waiting for the plugin's release, and the pod that already holds the lock gets it again
+ * (re-entrant, with a fresh timestamp).
  *
  * <p>A lock held by another live pod is waited for, first come first served per node, up to the bind's lock wait;
- * the wait is woken by {@link NodeLockQueues#signal} from the informers (no polling). A wait of zero fails at once
+ * the wait is woken by {@link NodeLockQueues#signal} from the informers (no polling): a change of the lock
+ * annotation, or the owner pod's {@code bind-phase} turning {@code success} or {@code failed}, or the owner pod
+ * finishing or going away, whichever comes first. A wait of zero fails at once
  * as HAMi does.
  */
 public final class NodeLockService {
@@ -191,16 +196,28 @@ public final class NodeLockService {
             return new Decision.Held("a legacy lock", lock.time(), expiresAt);
         }
         NodeLockValue.Owner owner = lock.owner().get();
-        Optional<String> dangling = dangling(node, owner);
+        Pod ownerPod = client.pods().inNamespace(owner.namespace()).withName(owner.name()).get();
+        Optional<String> dangling = dangling(node, ownerPod);
         if (dangling.isPresent()) {
             return new Decision.Take("healed lock " + value + " (" + dangling.get() + ")", "dangling");
+        }
+        String phase = bindPhase(ownerPod);
+        if (BindPhase.SUCCESS.value().equals(phase) || BindPhase.FAILED.value().equals(phase)) {
+            // The device plugin is done with the owner and releases the lock next (owner-checked, so it leaves
+            // ours alone): the lock is free from this moment, not from that release.
+            return new Decision.Take("handed over (owner " + owner.namespace() + "/" + owner.name() + " has "
+                    + HamiKeys.BIND_PHASE + " " + phase + ")", "");
         }
         return new Decision.Held(owner.namespace() + "/" + owner.name(), lock.time(), expiresAt);
     }
 
+    private static String bindPhase(Pod pod) {
+        Map<String, String> annotations = pod.getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get(HamiKeys.BIND_PHASE);
+    }
+
     /** Why the owner can no longer be served by {@code node}'s device plugin, if it cannot. */
-    private Optional<String> dangling(String node, NodeLockValue.Owner owner) {
-        Pod pod = client.pods().inNamespace(owner.namespace()).withName(owner.name()).get();
+    private static Optional<String> dangling(String node, Pod pod) {
         if (pod == null) {
             return Optional.of("owner pod is gone");
         }

@@ -1,5 +1,6 @@
 package dev.gpushare.scheduler.state;
 
+import dev.gpushare.common.annotation.BindPhase;
 import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.scheduler.events.EventRecorder;
 import dev.gpushare.scheduler.lock.NodeLockQueues;
@@ -87,7 +88,13 @@ public final class ClusterInformers implements SmartLifecycle {
             lockQueues.forget(node.getMetadata().getName());
         }));
         pods = client.pods().inAnyNamespace().runnableInformer(0);
-        pods.addEventHandler(handler(this::onPod, (old, pod) -> onPod(pod), pod -> {
+        pods.addEventHandler(handler(this::onPod, (old, pod) -> {
+            onPod(pod);
+            if (allocationDone(pod) && !allocationDone(old)) {
+                // The device plugin is done with this pod: a bind waiting for its lock may take it now.
+                signalNodesOf(pod);
+            }
+        }, pod -> {
             state.removePod(pod);
             reportedMalformed.remove(pod.getMetadata().getUid());
             signalNodesOf(pod);
@@ -207,7 +214,10 @@ public final class ClusterInformers implements SmartLifecycle {
         }
     }
 
-    /** A finished or deleted pod may have been the owner of a node lock: its node's waiting bind looks again. */
+    /**
+     * A finished, deleted or allocated pod may have been the owner of a node lock: its node's waiting bind looks
+     * again.
+     */
     private void signalNodesOf(Pod pod) {
         String bound = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
         if (bound != null && !bound.isEmpty()) {
@@ -218,6 +228,12 @@ public final class ClusterInformers implements SmartLifecycle {
         if (placed != null && !placed.equals(bound)) {
             lockQueues.signal(placed);
         }
+    }
+
+    private static boolean allocationDone(Pod pod) {
+        Map<String, String> annotations = pod.getMetadata().getAnnotations();
+        String phase = annotations == null ? null : annotations.get(HamiKeys.BIND_PHASE);
+        return BindPhase.SUCCESS.value().equals(phase) || BindPhase.FAILED.value().equals(phase);
     }
 
     private static String lockOf(Node node) {

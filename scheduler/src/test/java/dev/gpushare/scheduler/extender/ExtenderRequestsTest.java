@@ -156,7 +156,8 @@ class ExtenderRequestsTest {
         assertThat(answer.get("Nodes").get("items")).singleElement()
                 .satisfies(item -> assertThat(item.get("metadata").get("name").asString())
                         .isEqualTo(node.getMetadata().getName()));
-        assertThat(annotations(client, pod)).containsEntry(HamiKeys.VGPU_NODE, node.getMetadata().getName());
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(annotations(client, pod))
+                .containsEntry(HamiKeys.VGPU_NODE, node.getMetadata().getName()));
     }
 
     @Test

@@ -56,12 +56,15 @@ class FailurePathsTest {
         return name;
     }
 
-    /** A pod filtered onto {@code node}, with its reservation in the ledger. */
+    /** A pod filtered onto {@code node}, with its reservation in the ledger and its placement written. */
     private Pod filtered(String node) {
         Pod pod = create(client, gpuPod("fail", unique("pod"), 1, 1000, 10));
         JsonNode answer = extender.filter(pod, List.of(node));
         assertThat(answer.get("NodeNames").toString()).isEqualTo("[\"" + node + "\"]");
         assertThat(state.entry(pod.getMetadata().getUid())).isPresent();
+        // The placement is written behind the answer; faults injected next must not hit that write.
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> node.equals(annotations(client, pod).get(HamiKeys.VGPU_NODE)));
         return pod;
     }
 
@@ -103,19 +106,28 @@ class FailurePathsTest {
     }
 
     @Test
-    void aFailedPodPatchAtFilterDropsTheReservation() {
+    void aFailedPlacementPatchRollsTheReservationBackAndTheBindAnswersItsError() {
         String node = gpuNode();
         Pod pod = create(client, gpuPod("fail", unique("pod"), 1, 1000, 10));
         api.fail("PATCH", "/pods/" + pod.getMetadata().getName() + "$", 403, 1);
 
+        // The filter answers from memory; the placement write behind it fails.
         JsonNode answer = extender.filter(pod, List.of(node));
-
-        assertThat(answer.get("Error").asString()).startsWith("cannot annotate pod fail/"
-                + pod.getMetadata().getName() + " with its placement: ");
-        assertThat(answer.get("NodeNames").isNull()).isTrue();
-        assertThat(state.entry(pod.getMetadata().getUid())).isEmpty();
-        assertThat(annotations(client, pod)).doesNotContainKey(HamiKeys.VGPU_NODE);
+        assertThat(answer.get("NodeNames").toString()).isEqualTo("[\"" + node + "\"]");
+        await().atMost(Duration.ofSeconds(10)).until(() -> state.entry(pod.getMetadata().getUid()).isEmpty());
         assertThat(state.snapshotOf(node).gpus()).allSatisfy(gpu -> assertThat(gpu.usage().used()).isZero());
+
+        JsonNode bound = extender.bind(pod, node);
+
+        assertThat(bound.get("Error").asString()).startsWith("cannot annotate pod fail/" + pod.getMetadata().getName()
+                + " with its placement: ").contains("injected failure");
+        assertNothingLeftBehind(pod, node);
+        assertThat(annotations(client, pod)).doesNotContainKeys(HamiKeys.VGPU_NODE, HamiKeys.BIND_PHASE);
+        // Reported once: kube-scheduler's retry filters the pod again and starts from a clean state.
+        JsonNode retried = extender.filter(pod, List.of(node));
+        assertThat(retried.get("NodeNames").toString()).isEqualTo("[\"" + node + "\"]");
+        assertThat(extender.bind(pod, node).toString()).isEqualTo("{\"Error\":\"\"}");
+        assertThat(get(client, pod).getSpec().getNodeName()).isEqualTo(node);
     }
 
     @Test
@@ -126,9 +138,8 @@ class FailurePathsTest {
 
         JsonNode answer = extender.filter(pod, List.of(node));
 
-        assertThat(answer.get("Error").asString()).isEqualTo("pod fail/" + pod.getMetadata().getName()
-                + " not found");
-        assertThat(state.entry("uid-of-a-pod-that-is-gone")).isEmpty();
+        assertThat(answer.get("NodeNames").toString()).isEqualTo("[\"" + node + "\"]");
+        await().atMost(Duration.ofSeconds(10)).until(() -> state.entry("uid-of-a-pod-that-is-gone").isEmpty());
     }
 
     @Test
@@ -148,20 +159,47 @@ class FailurePathsTest {
         assertThat(get(client, pod).getSpec().getNodeName()).isNull();
     }
 
-    @Test
-    void aWaitingBindIsWokenWhenTheLockGoes() throws Exception {
-        String node = gpuNode();
+    private record Waiting(Pod holder, Pod pod, CompletableFuture<JsonNode> bind) {
+    }
+
+    /** A bind of a pod filtered onto {@code node}, seen waiting while another live pod holds the node's lock. */
+    private Waiting bindWaitingBehindAnotherPod(String node) {
         Pod holder = create(client, gpuPod("fail", unique("holder"), 1, 1000, 10));
         lockNode(node, NodeLockValue.heldBy(Instant.now(), "fail", holder.getMetadata().getName()).format());
         Pod pod = filtered(node);
-
         CompletableFuture<JsonNode> bind = CompletableFuture.supplyAsync(() -> extender.bind(pod, node));
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> !bind.isDone());
+        return new Waiting(holder, pod, bind);
+    }
+
+    @Test
+    void aWaitingBindIsWokenWhenTheLockGoes() throws Exception {
+        String node = gpuNode();
+        Waiting waiting = bindWaitingBehindAnotherPod(node);
+        Pod pod = waiting.pod();
+        CompletableFuture<JsonNode> bind = waiting.bind();
         // The device plugin finishes with the holder and removes the lock: the informer wakes the waiting bind.
         lockNode(node, null);
 
         assertThat(bind.get(10, TimeUnit.SECONDS).toString()).isEqualTo("{\"Error\":\"\"}");
         assertThat(get(client, pod).getSpec().getNodeName()).isEqualTo(node);
+    }
+
+    @Test
+    void aWaitingBindTakesTheLockOnceTheDevicePluginIsDoneWithItsOwner() throws Exception {
+        String node = gpuNode();
+        Waiting waiting = bindWaitingBehindAnotherPod(node);
+        Pod pod = waiting.pod();
+        CompletableFuture<JsonNode> bind = waiting.bind();
+        // The device plugin reports the holder allocated; its owner-checked release of the lock comes later.
+        client.pods().inNamespace("fail").withName(waiting.holder().getMetadata().getName()).patch(
+                PatchContext.of(PatchType.JSON_MERGE),
+                MergePatch.metadata().annotation(HamiKeys.BIND_PHASE, "success").json());
+
+        assertThat(bind.get(10, TimeUnit.SECONDS).toString()).isEqualTo("{\"Error\":\"\"}");
+        assertThat(get(client, pod).getSpec().getNodeName()).isEqualTo(node);
+        assertThat(NodeLockValue.parse(nodeLock(client, node)).isHeldBy("fail", pod.getMetadata().getName()))
+                .as("the lock was handed over to the waiting pod").isTrue();
     }
 
     @Test

@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -72,13 +73,15 @@ class FilterBindEndToEndTest {
                 + "\"],\"FailedNodes\":null,\"FailedAndUnresolvableNodes\":null,\"Error\":\"\"}");
         // GPU policy spread on an idle node: of equal GPUs, HAMi takes the last registered.
         String allocation = gpu(node, 1, 2, 40960) + ",NVIDIA,3000,30:;";
+        // Written behind the answer, annotations only (a label would make kube-scheduler filter the pod again).
+        await().atMost(Duration.ofSeconds(10)).until(() -> annotations(client, pod).containsKey(HamiKeys.VGPU_NODE));
         Map<String, String> annotations = annotations(client, pod);
         assertThat(annotations).containsEntry(HamiKeys.VGPU_NODE, node)
                 .containsEntry(HamiKeys.DEVICES_TO_ALLOCATE, allocation)
                 .containsEntry(HamiKeys.DEVICES_ALLOCATED, allocation);
         assertThat(Long.parseLong(annotations.get(HamiKeys.VGPU_TIME)))
                 .isBetween(before, Instant.now().getEpochSecond());
-        assertThat(get(client, pod).getMetadata().getLabels()).containsEntry(HamiKeys.VGPU_NODE, node);
+        assertThat(get(client, pod).getMetadata().getLabels()).doesNotContainKey(HamiKeys.VGPU_NODE);
         assertThat(state.entry(pod.getMetadata().getUid())).get().satisfies(entry -> {
             assertThat(entry.node()).isEqualTo(node);
             assertThat(entry.bound()).isFalse();
@@ -107,6 +110,7 @@ class FilterBindEndToEndTest {
         }
         Pod after = get(client, pod);
         assertThat(after.getSpec().getNodeName()).isEqualTo(node);
+        assertThat(after.getMetadata().getLabels()).containsEntry(HamiKeys.VGPU_NODE, node);
         assertThat(Long.parseLong(after.getMetadata().getAnnotations().get(HamiKeys.BIND_TIME)))
                 .isBetween(before, Instant.now().getEpochSecond());
         // The emulated device plugin consumes the segment, reports success and releases the lock.
@@ -117,6 +121,39 @@ class FilterBindEndToEndTest {
             assertThat(nodeLock(client, node)).isNull();
             assertThat(state.entry(pod.getMetadata().getUid())).get().extracting(PodEntry::bound).isEqualTo(true);
         });
+    }
+
+    @Test
+    void noReaderEverSeesABoundPodWithoutItsAllocation() throws Exception {
+        String node = gpuNode(unique("e2e"), 2, 40960);
+        List<Pod> seen = new CopyOnWriteArrayList<>();
+        List<Pod> pods = new ArrayList<>();
+        try (Watch watch = client.pods().inNamespace("order").watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, Pod changed) {
+                seen.add(changed);
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+            }
+        })) {
+            for (int i = 0; i < 8; i++) {
+                Pod pod = create(client, gpuPod("order", unique("pod"), 1, 1000, 10));
+                pods.add(pod);
+                // The bind right behind the filter's answer, as kube-scheduler sends it: it waits for the write.
+                assertThat(extender.filter(pod, List.of(node)).get("NodeNames").toString())
+                        .isEqualTo("[\"" + node + "\"]");
+                assertThat(extender.bind(pod, node).toString()).isEqualTo("{\"Error\":\"\"}");
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> pods.stream().allMatch(p -> "success"
+                    .equals(annotations(client, p).get(HamiKeys.BIND_PHASE))));
+        }
+        List<Pod> bound = seen.stream().filter(p -> node.equals(p.getSpec().getNodeName())).toList();
+        assertThat(bound).hasSizeGreaterThanOrEqualTo(pods.size()).allSatisfy(p ->
+                assertThat(p.getMetadata().getAnnotations()).as("pod %s", p.getMetadata().getName())
+                        .containsEntry(HamiKeys.VGPU_NODE, node).containsKey(HamiKeys.DEVICES_ALLOCATED)
+                        .containsKey(HamiKeys.BIND_TIME));
     }
 
     @Test
