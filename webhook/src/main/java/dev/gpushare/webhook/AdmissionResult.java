@@ -15,9 +15,11 @@ import dev.gpushare.common.annotation.Excerpt;
  * @param pod           {@code namespace/name} (or {@code namespace/generateName*}), empty when unknown
  * @param message       the denial message, skip reason or error description; empty when none
  * @param internalError the unexpected failure behind {@link Outcome#INTERNAL_ERROR}, to log with its stack trace
+ * @param denialReason  why the pod was refused, for {@link Outcome#DENIED}
  */
 public record AdmissionResult(int httpStatus, String body, Outcome outcome, Optional<String> uid, Optional<String> pod,
-                              Optional<String> message, Optional<RuntimeException> internalError) {
+                              Optional<String> message, Optional<RuntimeException> internalError,
+                              Optional<DenialReason> denialReason) {
 
     public static final String CONTENT_TYPE = "application/json";
 

@@ -158,15 +158,15 @@ public final class AdmissionReviewHandler {
         }
         Set<String> owned = schedulerOwnedKeys(pod);
         if (!owned.isEmpty()) {
-            return answer.denied(403, "Forbidden", ownedMessage(owned, "a pod cannot be created with them"),
-                    AdmissionResult.Outcome.DENIED);
+            return answer.denied(DenialReason.SCHEDULER_OWNED_ANNOTATION,
+                    ownedMessage(owned, "a pod cannot be created with them"));
         }
         PodMutation mutation = mutator.mutate(pod, namespace);
         if (mutation instanceof PodMutation.Skip skip) {
             return answer.skipped(skip.reason());
         }
         if (mutation instanceof PodMutation.Deny deny) {
-            return answer.denied(403, "Forbidden", deny.message(), AdmissionResult.Outcome.DENIED);
+            return answer.denied(deny.reason(), deny.message());
         }
         return answer.patched(((PodMutation.Patch) mutation).operations());
     }
@@ -188,8 +188,8 @@ public final class AdmissionReviewHandler {
                 }
                 Set<String> changed = changedOwnedKeys(old, pod);
                 if (!changed.isEmpty()) {
-                    return answer.denied(403, "Forbidden", ownedMessage(changed, "user "
-                            + Excerpt.of(username) + " may not change them"), AdmissionResult.Outcome.DENIED);
+                    return answer.denied(DenialReason.SCHEDULER_OWNED_ANNOTATION, ownedMessage(changed, "user "
+                            + Excerpt.of(username) + " may not change them"));
                 }
             }
         }
@@ -246,7 +246,7 @@ public final class AdmissionReviewHandler {
         status.put("reason", "BadRequest");
         status.put("code", 400);
         return new AdmissionResult(400, status.toString(), AdmissionResult.Outcome.UNREADABLE, Optional.empty(),
-                Optional.empty(), Optional.of(message), Optional.empty());
+                Optional.empty(), Optional.of(message), Optional.empty(), Optional.empty());
     }
 
     private static String describe(String namespace, ObjectMeta metadata) {
@@ -284,7 +284,7 @@ public final class AdmissionReviewHandler {
         AdmissionResult patched(List<JsonPatchOperation> operations) {
             ObjectNode response = response(true);
             if (operations.isEmpty()) {
-                return result(response, AdmissionResult.Outcome.UNCHANGED, null, null);
+                return result(response, AdmissionResult.Outcome.UNCHANGED, null, null, null);
             }
             ArrayNode patch = JSON.arrayNode();
             for (JsonPatchOperation operation : operations) {
@@ -295,7 +295,7 @@ public final class AdmissionReviewHandler {
             }
             response.put("patchType", "JSONPatch");
             response.put("patch", Base64.getEncoder().encodeToString(MAPPER.writeValueAsBytes(patch)));
-            return result(response, AdmissionResult.Outcome.PATCHED, null, null);
+            return result(response, AdmissionResult.Outcome.PATCHED, null, null, null);
         }
 
         AdmissionResult skipped(String reason) {
@@ -303,28 +303,33 @@ public final class AdmissionReviewHandler {
             ObjectNode status = response.putObject("status");
             status.put("code", 200);
             status.put("message", reason);
-            return result(response, AdmissionResult.Outcome.SKIPPED, reason, null);
+            return result(response, AdmissionResult.Outcome.SKIPPED, reason, null, null);
         }
 
         AdmissionResult malformed(String message) {
-            return denied(400, "BadRequest", message, AdmissionResult.Outcome.MALFORMED);
+            return refused(400, "BadRequest", message, AdmissionResult.Outcome.MALFORMED, null);
         }
 
-        AdmissionResult denied(int code, String reason, String message, AdmissionResult.Outcome outcome) {
+        AdmissionResult denied(DenialReason reason, String message) {
+            return refused(403, "Forbidden", message, AdmissionResult.Outcome.DENIED, reason);
+        }
+
+        private AdmissionResult refused(int code, String statusReason, String message,
+                                        AdmissionResult.Outcome outcome, DenialReason denialReason) {
             ObjectNode response = response(false);
             ObjectNode status = response.putObject("status");
             status.put("status", "Failure");
             status.put("code", code);
-            status.put("reason", reason);
+            status.put("reason", statusReason);
             status.put("message", message);
-            return result(response, outcome, message, null);
+            return result(response, outcome, message, null, denialReason);
         }
 
         AdmissionResult internalError(RuntimeException error) {
             ObjectNode response = response(true);
             response.putArray("warnings").add(INTERNAL_ERROR_WARNING);
             return result(response, AdmissionResult.Outcome.INTERNAL_ERROR, String.valueOf(error.getMessage()),
-                    error);
+                    error, null);
         }
 
         private ObjectNode response(boolean allowed) {
@@ -335,13 +340,14 @@ public final class AdmissionReviewHandler {
         }
 
         private AdmissionResult result(ObjectNode response, AdmissionResult.Outcome outcome, String message,
-                                       RuntimeException error) {
+                                       RuntimeException error, DenialReason denialReason) {
             ObjectNode review = JSON.objectNode();
             review.put("apiVersion", apiVersion);
             review.put("kind", "AdmissionReview");
             review.set("response", response);
             return new AdmissionResult(200, MAPPER.writeValueAsString(review), outcome, Optional.of(uid),
-                    Optional.ofNullable(pod), Optional.ofNullable(message), Optional.ofNullable(error));
+                    Optional.ofNullable(pod), Optional.ofNullable(message), Optional.ofNullable(error),
+                    Optional.ofNullable(denialReason));
         }
     }
 }

@@ -23,9 +23,10 @@ public sealed interface PodMutation permits PodMutation.Skip, PodMutation.Patch,
     }
 
     /** Refused; the message names the container and the field at fault. */
-    record Deny(String message) implements PodMutation {
+    record Deny(DenialReason reason, String message) implements PodMutation {
 
         public Deny {
+            Objects.requireNonNull(reason, "reason");
             Objects.requireNonNull(message, "message");
         }
     }

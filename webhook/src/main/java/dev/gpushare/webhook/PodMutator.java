@@ -89,12 +89,12 @@ public final class PodMutator {
             return new PodMutation.Skip("pod already has different scheduler assigned: " + Excerpt.plain(scheduler));
         }
         if (spec == null || spec.getContainers() == null || spec.getContainers().isEmpty()) {
-            return new PodMutation.Deny("pod has no containers");
+            return new PodMutation.Deny(DenialReason.NO_CONTAINERS, "pod has no containers");
         }
         try {
             return new PodMutation.Patch(plan(pod, namespace == null ? "" : namespace));
         } catch (Denial denial) {
-            return new PodMutation.Deny(denial.getMessage());
+            return new PodMutation.Deny(denial.reason, denial.getMessage());
         }
     }
 
@@ -115,7 +115,7 @@ public final class PodMutator {
         try {
             parsed = parser.parse(pod);
         } catch (InvalidRequestException e) {
-            throw new Denial(e.getMessage());
+            throw new Denial(DenialReason.INVALID_REQUEST, e.getMessage());
         }
         List<JsonPatchOperation> operations = new ArrayList<>();
         List<ContainerRequest> gpuContainers = new ArrayList<>();
@@ -189,7 +189,8 @@ public final class PodMutator {
         if (container.getSecurityContext() != null
                 && Boolean.TRUE.equals(container.getSecurityContext().getPrivileged())) {
             if (gpu) {
-                throw new Denial(kind(parsed) + " " + Excerpt.plain(parsed.containerName()) + " is privileged "
+                throw new Denial(DenialReason.PRIVILEGED_CONTAINER, kind(parsed) + " "
+                        + Excerpt.plain(parsed.containerName()) + " is privileged "
                         + "(securityContext.privileged: true) and requests GPU resources (" + gpuResourcesOf(limits,
                         requests) + "): a privileged container sees every GPU of the node, so its share cannot be "
                         + "enforced");
@@ -266,7 +267,8 @@ public final class PodMutator {
         }
         for (ContainerRequest request : gpuContainers) {
             if (request.init()) {
-                throw new Denial("init container " + Excerpt.plain(request.containerName()) + " requests "
+                throw new Denial(DenialReason.GPU_INIT_CONTAINER, "init container "
+                        + Excerpt.plain(request.containerName()) + " requests "
                         + nvidia.resourceCountName() + ", but the allocation encoding is v2.8: a v2.8 device plugin "
                         + "maps allocation segments to regular containers only, so this init container would take a "
                         + "regular container's GPUs. Set hami.compat.allocation-encoding=v2.9 (needs a v2.9+ device "
@@ -277,7 +279,8 @@ public final class PodMutator {
 
     private void checkNodeName(PodSpec spec, ContainerRequest firstGpuContainer) throws Denial {
         if (!isBlank(spec.getNodeName())) {
-            throw new Denial("pod has node assigned (spec.nodeName: " + Excerpt.plain(spec.getNodeName()) + ") but "
+            throw new Denial(DenialReason.NODE_NAME_SET, "pod has node assigned (spec.nodeName: "
+                    + Excerpt.plain(spec.getNodeName()) + ") but "
                     + kind(firstGpuContainer) + " " + Excerpt.plain(firstGpuContainer.containerName()) + " requests "
                     + nvidia.resourceCountName() + ": GPU pods must be placed by " + config.schedulerName()
                     + "; use a nodeSelector or node affinity instead of spec.nodeName");
@@ -288,7 +291,8 @@ public final class PodMutator {
         Map<String, String> annotations = pod.getMetadata() == null ? null : pod.getMetadata().getAnnotations();
         String value = annotations == null ? null : annotations.get(key);
         if (value != null && !valid.contains(value)) {
-            throw new Denial("annotation " + key + ": " + Excerpt.of(value) + " is not one of "
+            throw new Denial(DenialReason.INVALID_POLICY_ANNOTATION, "annotation " + key + ": " + Excerpt.of(value)
+                    + " is not one of "
                     + String.join(", ", valid));
         }
     }
@@ -308,7 +312,8 @@ public final class PodMutator {
     private static void checkQuota(String namespace, long requested, OptionalLong remaining, String resource,
                                    String unit) throws Denial {
         if (requested > 0 && remaining.isPresent() && requested > remaining.getAsLong()) {
-            throw new Denial("exceeding resource quota: pod requests " + requested + unit + " of " + resource
+            throw new Denial(DenialReason.QUOTA_EXCEEDED, "exceeding resource quota: pod requests " + requested
+                    + unit + " of " + resource
                     + " in total, namespace " + Excerpt.plain(namespace) + " has "
                     + Math.max(0, remaining.getAsLong()) + unit
                     + " left under limits." + resource);
@@ -330,11 +335,14 @@ public final class PodMutator {
         return value == null || value.isBlank();
     }
 
-    /** A refusal found while planning; carries the message for {@link PodMutation.Deny}. */
+    /** A refusal found while planning; carries the reason and message for {@link PodMutation.Deny}. */
     private static final class Denial extends Exception {
 
-        Denial(String message) {
+        private final DenialReason reason;
+
+        Denial(DenialReason reason, String message) {
             super(message, null, false, false);
+            this.reason = reason;
         }
     }
 }

@@ -35,7 +35,8 @@ public record HamiProperties(
         @DefaultValue Embedded embedded,
         @DefaultValue Reservation reservation,
         @DefaultValue Reconcile reconcile,
-        @DefaultValue Filter filter) {
+        @DefaultValue Filter filter,
+        @DefaultValue Metrics metrics) {
 
     public HamiProperties {
         if (extender.port() != 0 && extender.port() == webhook.port()) {
@@ -243,5 +244,13 @@ public record HamiProperties(
      * @param syncWait     how long a verb waits for the cluster state to be synced before answering an error
      */
     public record Filter(@DefaultValue("8MB") DataSize maxBodyBytes, @DefaultValue("5s") Duration syncWait) {
+    }
+
+    /**
+     * @param legacyNames whether {@code /metrics} also serves HAMi's v2.8 series names ({@code GPUDeviceMemoryLimit},
+     *                    ...) beside the v2.10 ones, as HAMi's {@code --legacy-metrics} does (chart value
+     *                    {@code legacyMetrics})
+     */
+    public record Metrics(@DefaultValue("false") boolean legacyNames) {
     }
 }

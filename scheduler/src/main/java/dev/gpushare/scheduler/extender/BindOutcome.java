@@ -8,6 +8,6 @@ sealed interface BindOutcome {
     }
 
     /** The pod is not bound; this says why. */
-    record Failed(String error) implements BindOutcome {
+    record Failed(VerbFailure failure, String error) implements BindOutcome {
     }
 }

@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,13 +75,18 @@ public final class BindService {
     /** Binds one pod, within leadership {@code term} (admitted by the {@link VerbGate}). */
     BindOutcome bind(ExtenderJson.BindArgs args, long term) throws InterruptedException {
         String who = args.who();
+        Instant started = clock.instant();
         BindTurns.Turn turn = turns.enter(args.podUid(), lockWait);
         if (turn == null) {
-            return refuse(who, args.node(), "another bind of pod " + who + " is still running after "
+            return refuse(who, args.node(), VerbFailure.BIND_IN_PROGRESS, "another bind of pod " + who
+                    + " is still running after "
                     + lockWait.toMillis() + "ms");
         }
         try (turn) {
-            return bindInTurn(args, who, term);
+            // One budget for waiting behind the pod's earlier bind and for the node lock: kube-scheduler gives up
+            // on the call after its extender timeout.
+            Duration left = lockWait.minus(Duration.between(started, clock.instant()));
+            return bindInTurn(args, who, term, left.isNegative() ? Duration.ZERO : left);
         }
     }
 
@@ -89,37 +95,42 @@ public final class BindService {
      * succeeded) before the lock and again once it is held, so a duplicated or retried bind of a pod already bound
      * here succeeds without touching the lock the device plugin still needs.
      */
-    private BindOutcome bindInTurn(ExtenderJson.BindArgs args, String who, long term) throws InterruptedException {
+    private BindOutcome bindInTurn(ExtenderJson.BindArgs args, String who, long term, Duration budget)
+            throws InterruptedException {
         Pod pod;
         try {
             pod = readPod(args.podNamespace(), args.podName());
         } catch (KubernetesClientException e) {
-            return refuse(who, args.node(), "cannot read pod " + who + ": " + e.getMessage());
+            return refuse(who, args.node(), VerbFailure.API_ERROR, "cannot read pod " + who + ": " + e.getMessage());
         }
         if (pod == null) {
-            return refuse(who, args.node(), "pod " + who + " not found");
+            return refuse(who, args.node(), VerbFailure.POD_NOT_FOUND, "pod " + who + " not found");
         }
         ObjectMeta meta = pod.getMetadata();
         if (!args.podUid().equals(meta.getUid())) {
-            return refuse(who, args.node(), "pod " + who + " has UID " + meta.getUid() + ", not " + args.podUid()
-                    + " (it was recreated)");
+            return refuse(who, args.node(), VerbFailure.POD_RECREATED, "pod " + who + " has UID " + meta.getUid()
+                    + ", not " + args.podUid() + " (it was recreated)");
         }
         Optional<String> bound = alreadyBound(pod, who, args.node());
         if (bound != null) {
-            return bound.map(error -> refuse(who, args.node(), error)).orElseGet(BindOutcome.Bound::new);
+            return bound.map(error -> refuse(who, args.node(), VerbFailure.BOUND_ELSEWHERE, error))
+                    .orElseGet(BindOutcome.Bound::new);
         }
         try {
             if (!nodeExists(args.node())) {
-                return fail(meta, who, args.node(), "node " + args.node() + " not found", true);
+                return fail(meta, who, args.node(), VerbFailure.NODE_NOT_FOUND, "node " + args.node() + " not found",
+                        true);
             }
         } catch (KubernetesClientException e) {
-            return fail(meta, who, args.node(), "cannot read node " + args.node() + ": " + e.getMessage(), true);
+            return fail(meta, who, args.node(), VerbFailure.API_ERROR, "cannot read node " + args.node() + ": "
+                    + e.getMessage(), true);
         }
         boolean needsGpus;
         try {
             needsGpus = parser.parse(pod).requestsAnyGpu();
         } catch (InvalidRequestException e) {
-            return fail(meta, who, args.node(), "invalid GPU request: " + e.getMessage(), false);
+            return fail(meta, who, args.node(), VerbFailure.INVALID_REQUEST, "invalid GPU request: " + e.getMessage(),
+                    false);
         }
         long started = System.nanoTime();
         LockResult.Acquired lock = null;
@@ -127,49 +138,54 @@ public final class BindService {
             // The filter answered before its placement annotations were written: they must exist before the lock
             // hands the pod to the device plugin, and before any reader can see the pod bound.
             // One budget for both waits keeps the bind inside kube-scheduler's extender timeout.
-            PlacementWrites.Landed landed = placements.awaitLanded(meta.getUid(), lockWait);
+            PlacementWrites.Landed landed = placements.awaitLanded(meta.getUid(), budget);
             if (landed instanceof PlacementWrites.Landed.Failed failed) {
-                return fail(meta, who, args.node(), failed.error(), true);
+                return fail(meta, who, args.node(), VerbFailure.ANNOTATE_FAILED, failed.error(), true);
             }
-            Duration lockBudget = lockWait.minus(((PlacementWrites.Landed.Written) landed).waited());
+            Duration lockBudget = budget.minus(((PlacementWrites.Landed.Written) landed).waited());
             Optional<PodEntry> entry = state.holdForBind(meta.getUid());
             if (entry.isEmpty()) {
                 // Placed by a previous leader or another instance: take it over if it still fits.
                 Optional<String> problem = state.adoptPlacement(pod, args.node());
                 if (problem.isPresent()) {
-                    return fail(meta, who, args.node(), "pod " + who + " has no GPU reservation here and "
+                    return fail(meta, who, args.node(), VerbFailure.NO_RESERVATION, "pod " + who
+                            + " has no GPU reservation here and "
                             + problem.get() + "; it must be filtered again", false);
                 }
                 log.info("bind adopted the placement in the annotations of pod={} node={}", who, args.node());
                 entry = state.holdForBind(meta.getUid());
             }
             if (entry.isEmpty() || !entry.get().node().equals(args.node())) {
-                return fail(meta, who, args.node(), "pod " + who + " was placed on node "
+                return fail(meta, who, args.node(), VerbFailure.WRONG_NODE, "pod " + who + " was placed on node "
                         + entry.map(PodEntry::node).orElse("none") + " by the filter, not on " + args.node(), true);
             }
             LockResult result = locks.acquire(args.node(), meta.getNamespace(), meta.getName(),
                     lockBudget.isNegative() ? Duration.ZERO : lockBudget);
             if (result instanceof LockResult.Refused refused) {
-                return fail(meta, who, args.node(), refused.reason(), true);
+                return fail(meta, who, args.node(), lockFailure(refused.cause()), refused.reason(), true);
             }
             lock = (LockResult.Acquired) result;
             Optional<String> overfilled;
+            VerbFailure why = VerbFailure.NO_LONGER_FITS;
             try {
                 overfilled = boundPods.overfilledBy(args.node(), meta.getUid(), entry.get().allocation());
             } catch (KubernetesClientException e) {
                 overfilled = Optional.of("cannot list the pods bound to node " + args.node() + ": " + e.getMessage());
+                why = VerbFailure.API_ERROR;
             }
             if (overfilled.isPresent()) {
                 String error = overfilled.get();
                 if (!locks.releaseOwn(args.node(), lock.value())) {
                     error += "; the node lock could not be released and expires on its own";
                 }
-                return fail(meta, who, args.node(), error, true);
+                return fail(meta, who, args.node(), why, error, true);
             }
         }
         String error;
+        VerbFailure failure;
         try (TermPermit permit = leadership.enter(term)) {
             // A bind may have waited long for the lock: write only if this replica still leads the same term.
+            failure = permit.held() ? VerbFailure.BINDING_FAILED : VerbFailure.LEADERSHIP_LOST;
             error = permit.held() ? handOverUnlessBound(pod, who, args, lock)
                     : "not the leader: leadership was lost while the bind waited for the node lock";
         }
@@ -180,7 +196,7 @@ public final class BindService {
             if (lock != null && !locks.releaseOwn(args.node(), lock.value())) {
                 error += "; the node lock could not be released and expires on its own";
             }
-            return fail(meta, who, args.node(), error, true);
+            return fail(meta, who, args.node(), failure, error, true);
         }
         events.onPod(meta, EventRecorder.Type.Normal, "BindingSucceed",
                 "Successfully binding node [" + args.node() + "] to " + who);
@@ -301,18 +317,28 @@ public final class BindService {
     }
 
     /** A request about a pod we must not touch (unknown, recreated, bound elsewhere): nothing to undo, no event. */
-    private BindOutcome refuse(String who, String node, String error) {
+    private BindOutcome refuse(String who, String node, VerbFailure failure, String error) {
         log.warn("bind failed pod={} node={}: {}", who, node, error);
-        return new BindOutcome.Failed(error);
+        return new BindOutcome.Failed(failure, error);
     }
 
-    private BindOutcome fail(ObjectMeta meta, String who, String node, String error, boolean dropReservation) {
+    private static VerbFailure lockFailure(LockResult.Cause cause) {
+        return switch (cause) {
+            case TIMED_OUT -> VerbFailure.LOCK_TIMED_OUT;
+            case HELD -> VerbFailure.LOCK_HELD;
+            case NODE_NOT_FOUND -> VerbFailure.NODE_NOT_FOUND;
+            case CONFLICTS, API_ERROR -> VerbFailure.LOCK_FAILED;
+        };
+    }
+
+    private BindOutcome fail(ObjectMeta meta, String who, String node, VerbFailure failure, String error,
+                             boolean dropReservation) {
         if (dropReservation) {
             state.unreserve(meta.getUid());
         }
         events.onPod(meta, EventRecorder.Type.Warning, "BindingFailed", error);
         log.warn("bind failed pod={} node={}: {}{}", who, node, error,
                 dropReservation ? " (reservation dropped)" : "");
-        return new BindOutcome.Failed(error);
+        return new BindOutcome.Failed(failure, error);
     }
 }

@@ -24,6 +24,6 @@ sealed interface FilterOutcome {
     }
 
     /** The attempt fails as an error with this message (invalid request, lost leadership, failed write). */
-    record Failed(String error) implements FilterOutcome {
+    record Failed(VerbFailure failure, String error) implements FilterOutcome {
     }
 }

@@ -62,7 +62,7 @@ public final class FilterService {
         try {
             request = parser.parse(pod);
         } catch (InvalidRequestException e) {
-            return invalid(meta, who, "invalid GPU request: " + e.getMessage());
+            return invalid(meta, who, VerbFailure.INVALID_REQUEST, "invalid GPU request: " + e.getMessage());
         }
         if (!request.requestsAnyGpu()) {
             events.onPod(meta, EventRecorder.Type.Warning, "FilteringFailed", "does not request any resource");
@@ -78,7 +78,8 @@ public final class FilterService {
                     // Lost meanwhile: the next leader places the pod; what we reserved must not linger.
                     state.unreserve(meta.getUid());
                     log.warn("filter refused pod={}: leadership term {} ended while placing it", who, term);
-                    return new FilterOutcome.Failed("not the leader: leadership was lost while placing the pod");
+                    return new FilterOutcome.Failed(VerbFailure.LEADERSHIP_LOST,
+                            "not the leader: leadership was lost while placing the pod");
                 }
                 return annotate(args, meta, who, placed, term, started);
             }
@@ -87,7 +88,7 @@ public final class FilterService {
             return unschedulable(meta, who, args.nodeNames().size(), unschedulable.failedNodes());
         }
         if (result instanceof PlacementResult.InvalidPod invalidPod) {
-            return invalid(meta, who, invalidPod.message());
+            return invalid(meta, who, VerbFailure.INVALID_POD, invalidPod.message());
         }
         return new FilterOutcome.Passed(args.nodeNames());
     }
@@ -130,10 +131,10 @@ public final class FilterService {
         return new FilterOutcome.Unschedulable(failed);
     }
 
-    private FilterOutcome invalid(ObjectMeta meta, String who, String error) {
+    private FilterOutcome invalid(ObjectMeta meta, String who, VerbFailure failure, String error) {
         events.onPod(meta, EventRecorder.Type.Warning, "FilteringFailed", error);
         log.info("filter refused pod={}: {}", who, error);
-        return new FilterOutcome.Failed(error);
+        return new FilterOutcome.Failed(failure, error);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.gpushare.scheduler.leader;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -58,6 +59,8 @@ public final class LeadershipCoordinator implements SmartLifecycle {
     private LeaseStatus last = LeaseStatus.notOurs("");
     private Timers.Scheduled expiryCheck;
     private volatile boolean running;
+    private final Counter gained;
+    private final Counter lost;
 
     public LeadershipCoordinator(Leadership leadership, LeaseSource source, LeaderLedger ledger, RoleLabeler labeler,
                                  Clock clock, Settings settings, MeterRegistry meters) {
@@ -78,11 +81,16 @@ public final class LeadershipCoordinator implements SmartLifecycle {
         this.labeler = labeler;
         this.clock = clock;
         this.settings = settings;
-        Gauge.builder("hami_leader", leadership, l -> l.status().leader() ? 1 : 0)
+        Gauge.builder("gpushare_leader", leadership, l -> l.status().leader() ? 1 : 0)
                 .description("1 while this replica holds the scheduler leadership, else 0").register(meters);
-        Gauge.builder("hami_leader_term", leadership, l -> l.status().term())
+        Gauge.builder("gpushare_leader_synced", leadership, l -> l.status().synced() ? 1 : 0)
+                .description("1 while this replica leads and its ledger has been rebuilt for the current term"
+                        + " (the verbs are served), else 0").register(meters);
+        Gauge.builder("gpushare_leader_term", leadership, l -> l.status().term())
                 .description("the current (or last) leadership term of this replica, counting from 1 per process")
                 .register(meters);
+        this.gained = leadershipChanges(meters, "gained");
+        this.lost = leadershipChanges(meters, "lost");
     }
 
     @Override
@@ -119,11 +127,13 @@ public final class LeadershipCoordinator implements SmartLifecycle {
         Leadership.Status status = leadership.status();
         if (leads && !status.leader()) {
             long term = leadership.begin(last.holder());
+            gained.increment();
             log.info("leadership gained term={} identity={} holder={} ({})", term, leadership.identity(),
                     last.holder(), source.describe());
             submit(() -> sync(term));
         } else if (!leads && status.leader()) {
             leadership.end(last.holder());
+            lost.increment();
             log.info("leadership lost term={} identity={} holder={} reason={}", status.term(), leadership.identity(),
                     last.holder().isEmpty() ? "-" : last.holder(), lossReason(last));
             submit(this::relinquish);
@@ -256,6 +266,11 @@ public final class LeadershipCoordinator implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return running;
+    }
+
+    private static Counter leadershipChanges(MeterRegistry meters, String change) {
+        return Counter.builder("gpushare_leadership_changes").tag("change", change)
+                .description("leadership gained or lost by this replica").register(meters);
     }
 
     private static ScheduledExecutorService singleThread(String name) {

@@ -21,6 +21,24 @@ public sealed interface LockResult {
     }
 
     /** The lock could not be taken; {@code reason} says why, for the extender's {@code Error}. */
-    record Refused(String reason, Duration waited) implements LockResult {
+    record Refused(Cause cause, String reason, Duration waited) implements LockResult {
+    }
+
+    /** Why a lock was refused, as a small fixed set (a metric label). */
+    enum Cause {
+        /** Another pod held it (or other binds queued before us) until the wait ran out. */
+        TIMED_OUT,
+        /** Another pod holds it and the wait is zero (HAMi's behaviour): refused at once. */
+        HELD,
+        /** The node does not exist (any more). */
+        NODE_NOT_FOUND,
+        /** The node kept changing under our compare-and-set. */
+        CONFLICTS,
+        /** The API server failed the read or the write. */
+        API_ERROR;
+
+        public String tag() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 }

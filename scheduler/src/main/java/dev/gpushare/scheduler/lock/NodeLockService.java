@@ -47,7 +47,7 @@ public final class NodeLockService {
     private final NodeLockQueues queues;
     private final Duration expire;
     private final Clock clock;
-    private final MeterRegistry meters;
+    private final LockMetrics metrics;
 
     public NodeLockService(KubernetesClient client, NodeLockQueues queues, Duration expire, Clock clock,
                            MeterRegistry meters) {
@@ -55,24 +55,30 @@ public final class NodeLockService {
         this.queues = queues;
         this.expire = expire;
         this.clock = clock;
-        this.meters = meters;
+        this.metrics = new LockMetrics(meters);
     }
 
     /** Takes {@code node}'s lock for pod {@code namespace/name}, waiting up to {@code wait} for another pod's. */
     public LockResult acquire(String node, String namespace, String name, Duration wait) throws InterruptedException {
+        LockResult result = take(node, namespace, name, wait);
+        metrics.record(result);
+        return result;
+    }
+
+    private LockResult take(String node, String namespace, String name, Duration wait) throws InterruptedException {
         Instant start = clock.instant();
         Instant deadline = start.plus(wait);
         NodeLockQueues.Queue queue = queues.of(node);
         Duration turnWait = wait.isZero() ? TURN_WAIT_WITHOUT_LOCK_WAIT : wait;
         if (!queue.enter(turnWait)) {
-            return new LockResult.Refused("timed out after " + turnWait.toMillis() + "ms waiting behind other binds"
-                    + " for the lock of node " + node, waited(start));
+            return new LockResult.Refused(LockResult.Cause.TIMED_OUT, "timed out after " + turnWait.toMillis()
+                    + "ms waiting behind other binds for the lock of node " + node, waited(start));
         }
         try {
             return acquireInTurn(queue, node, namespace, name, wait, start, deadline);
         } catch (KubernetesClientException e) {
-            return new LockResult.Refused("cannot take the lock of node " + node + ": " + e.getMessage(),
-                    waited(start));
+            return new LockResult.Refused(LockResult.Cause.API_ERROR, "cannot take the lock of node " + node + ": "
+                    + e.getMessage(), waited(start));
         } finally {
             queue.leave();
         }
@@ -85,30 +91,31 @@ public final class NodeLockService {
             long seen = queue.version();
             Node current = client.nodes().withName(node).get();
             if (current == null) {
-                return new LockResult.Refused("node " + node + " not found", waited(start));
+                return new LockResult.Refused(LockResult.Cause.NODE_NOT_FOUND, "node " + node + " not found",
+                        waited(start));
             }
             Decision decision = decide(node, current, namespace, name);
             if (decision instanceof Decision.Take take) {
                 String value = NodeLockValue.heldBy(clock.instant(), namespace, name).format();
                 if (write(current, value)) {
-                    if (take.how().startsWith("healed")) {
-                        meters.counter("gpushare_node_lock_heals_total", "reason", take.reason()).increment();
+                    if (take.heal() != null) {
+                        metrics.healed(take.heal());
                         log.info("node lock taken node={} pod={}/{} after {}", node, namespace, name, take.how());
                     }
                     return new LockResult.Acquired(waited(start), take.how(), value);
                 }
                 if (++conflicts >= ACQUIRE_CONFLICTS) {
-                    return new LockResult.Refused("node " + node + " changed " + conflicts + " times while taking"
-                            + " its lock", waited(start));
+                    return new LockResult.Refused(LockResult.Cause.CONFLICTS, "node " + node + " changed "
+                            + conflicts + " times while taking its lock", waited(start));
                 }
                 continue;  // 409: someone wrote the node meanwhile; look again
             }
             Decision.Held held = (Decision.Held) decision;
             Instant now = clock.instant();
             if (wait.isZero() || !now.isBefore(deadline)) {
-                return new LockResult.Refused("node " + node + " is locked by " + held.owner() + " since "
-                        + held.since() + (wait.isZero() ? "" : "; waited " + wait.toMillis() + "ms"),
-                        waited(start));
+                return new LockResult.Refused(wait.isZero() ? LockResult.Cause.HELD : LockResult.Cause.TIMED_OUT,
+                        "node " + node + " is locked by " + held.owner() + " since " + held.since()
+                                + (wait.isZero() ? "" : "; waited " + wait.toMillis() + "ms"), waited(start));
             }
             Instant wakeAt = held.expiresAt().isBefore(deadline) ? held.expiresAt() : deadline;
             queue.awaitChange(seen, Duration.between(now, wakeAt));
@@ -165,8 +172,8 @@ public final class NodeLockService {
     }
 
     private sealed interface Decision {
-        /** Write our value: the lock is free, ours already, or healed. {@code reason} names a heal for metrics. */
-        record Take(String how, String reason) implements Decision {
+        /** Write our value: the lock is free, ours already, or healed ({@code heal} is null unless healed). */
+        record Take(String how, LockHeal heal) implements Decision {
         }
 
         /** Another live pod holds it. */
@@ -177,20 +184,20 @@ public final class NodeLockService {
     private Decision decide(String node, Node current, String namespace, String name) {
         String value = annotation(current);
         if (value == null) {
-            return new Decision.Take("free", "");
+            return new Decision.Take("free", null);
         }
         NodeLockValue lock;
         try {
             lock = NodeLockValue.parse(value);
         } catch (MalformedAnnotationException e) {
-            return new Decision.Take("healed malformed lock: " + e.getMessage(), "malformed");
+            return new Decision.Take("healed malformed lock: " + e.getMessage(), LockHeal.MALFORMED);
         }
         if (lock.isHeldBy(namespace, name)) {
-            return new Decision.Take("re-entrant", "");
+            return new Decision.Take("re-entrant", null);
         }
         Instant expiresAt = lock.time().plus(expire);
         if (!clock.instant().isBefore(expiresAt)) {
-            return new Decision.Take("healed expired lock " + value, "expired");
+            return new Decision.Take("healed expired lock " + value, LockHeal.EXPIRED);
         }
         if (lock.owner().isEmpty()) {
             return new Decision.Held("a legacy lock", lock.time(), expiresAt);
@@ -199,14 +206,14 @@ public final class NodeLockService {
         Pod ownerPod = client.pods().inNamespace(owner.namespace()).withName(owner.name()).get();
         Optional<String> dangling = dangling(node, ownerPod);
         if (dangling.isPresent()) {
-            return new Decision.Take("healed lock " + value + " (" + dangling.get() + ")", "dangling");
+            return new Decision.Take("healed lock " + value + " (" + dangling.get() + ")", LockHeal.DANGLING);
         }
         String phase = bindPhase(ownerPod);
         if (BindPhase.SUCCESS.value().equals(phase) || BindPhase.FAILED.value().equals(phase)) {
             // The device plugin is done with the owner and releases the lock next (owner-checked, so it leaves
             // ours alone): the lock is free from this moment, not from that release.
             return new Decision.Take("handed over (owner " + owner.namespace() + "/" + owner.name() + " has "
-                    + HamiKeys.BIND_PHASE + " " + phase + ")", "");
+                    + HamiKeys.BIND_PHASE + " " + phase + ")", null);
         }
         return new Decision.Held(owner.namespace() + "/" + owner.name(), lock.time(), expiresAt);
     }

@@ -11,8 +11,10 @@ import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import dev.gpushare.scheduler.metrics.Latency;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -43,7 +45,12 @@ public final class ClusterInformers implements SmartLifecycle {
     private final EventRecorder events;
     private final Duration reconcileInterval;
     private final Duration expiryInterval;
-    private final Counter repairs;
+    private final Counter nodeRepairs;
+    private final Counter podRepairs;
+    private final Counter quotaRepairs;
+    private final Timer rebuildAtSync;
+    private final Timer rebuildAtLeadership;
+    private final Timer rebuildAtReconcile;
     /** Per node, the undecodable registration value already reported, so each bad value is reported once. */
     private final Map<String, String> reportedInvalid = new ConcurrentHashMap<>();
     /** Per pod UID, the malformed allocation already logged. */
@@ -71,7 +78,12 @@ public final class ClusterInformers implements SmartLifecycle {
         this.reconcileInterval = reconcileInterval;
         Duration quarter = reservationTimeout.dividedBy(4);
         this.expiryInterval = quarter.compareTo(Duration.ofSeconds(5)) < 0 ? quarter : Duration.ofSeconds(5);
-        this.repairs = meters.counter("gpushare_ledger_repairs_total");
+        this.nodeRepairs = repairs(meters, "nodes");
+        this.podRepairs = repairs(meters, "pods");
+        this.quotaRepairs = repairs(meters, "quotas");
+        this.rebuildAtSync = rebuilds(meters, "sync");
+        this.rebuildAtLeadership = rebuilds(meters, "leadership");
+        this.rebuildAtReconcile = rebuilds(meters, "reconcile");
     }
 
     @Override
@@ -118,7 +130,7 @@ public final class ClusterInformers implements SmartLifecycle {
                         synced.completeExceptionally(error);
                         return;
                     }
-                    Rebuilt rebuilt = rebuild();
+                    Rebuilt rebuilt = rebuild(rebuildAtSync);
                     log.info("cluster state loaded from informer stores nodes={} pods={} entries={}",
                             rebuilt.nodes(), rebuilt.pods(), rebuilt.entries());
                     synced.complete(null);
@@ -134,7 +146,11 @@ public final class ClusterInformers implements SmartLifecycle {
      * informers have synced, and by leader election on every leadership gain (which logs it).
      */
     public Rebuilt rebuild() {
-        ClusterState.Repairs result = rebuildFromStores(true);
+        return rebuild(rebuildAtLeadership);
+    }
+
+    private Rebuilt rebuild(Timer timer) {
+        ClusterState.Repairs result = timer.record(() -> rebuildFromStores(true));
         if (result.total() > 0) {
             log.debug("rebuild replaced incrementally kept state: {}", result);
         }
@@ -160,15 +176,29 @@ public final class ClusterInformers implements SmartLifecycle {
     /** Compares the state with the stores and repairs drift; counts what it repaired. */
     void reconcile() {
         try {
-            ClusterState.Repairs result = rebuildFromStores(false);
+            ClusterState.Repairs result = rebuildAtReconcile.record(() -> rebuildFromStores(false));
             if (result.total() > 0) {
-                repairs.increment(result.total());
+                nodeRepairs.increment(result.nodes());
+                podRepairs.increment(result.pods());
+                quotaRepairs.increment(result.quotas());
                 log.warn("cluster state drift repaired nodes={} pods={} quotas={}", result.nodes(), result.pods(),
                         result.quotas());
             }
         } catch (RuntimeException e) {
             log.error("reconcile failed", e);
         }
+    }
+
+    private static Counter repairs(MeterRegistry meters, String kind) {
+        return Counter.builder("gpushare_ledger_repairs").tag("kind", kind)
+                .description("differences between the usage ledger and the informer stores that a reconcile"
+                        + " repaired (drift), by kind").register(meters);
+    }
+
+    private static Timer rebuilds(MeterRegistry meters, String trigger) {
+        return Latency.timer(meters, "gpushare_ledger_rebuild_duration", "time to rebuild the usage ledger from the"
+                + " informer stores, by trigger (informers synced, a new leadership term, the periodic reconcile)",
+                "trigger", trigger);
     }
 
     private ClusterState.Repairs rebuildFromStores(boolean markSynced) {

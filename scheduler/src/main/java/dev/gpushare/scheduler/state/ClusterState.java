@@ -31,6 +31,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -82,6 +83,10 @@ public final class ClusterState {
     private final Map<String, Map<String, long[]>> quotas = new HashMap<>();
     /** Reservations dropped on purpose (bind failure, re-filter): pod UID to when; annotations older stay dropped. */
     private final Map<String, Instant> released = new HashMap<>();
+    private final LongAdder made = new LongAdder();
+    private final LongAdder rolledBack = new LongAdder();
+    private final LongAdder expired = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
 
     public ClusterState(PlacementEngine engine, NodeSnapshotFactory snapshotFactory, Settings settings, Clock clock) {
         this.engine = engine;
@@ -121,6 +126,7 @@ public final class ClusterState {
         try {
             List<String> reserved = entries.values().stream().filter(e -> !e.bound()).map(PodEntry::uid).toList();
             reserved.forEach(uid -> put(uid, null));
+            dropped.add(reserved.size());
             return reserved.size();
         } finally {
             lock.unlock();
@@ -274,6 +280,38 @@ public final class ClusterState {
         }
     }
 
+    /** How many reservations were made and how they ended, since start (read by the metrics at scrape time). */
+    public record ReservationCounts(long made, long rolledBack, long expired, long dropped) {
+    }
+
+    public ReservationCounts reservationCounts() {
+        return new ReservationCounts(made.sum(), rolledBack.sum(), expired.sum(), dropped.sum());
+    }
+
+    /**
+     * The ledger as it is now, for readers at scrape or render time: the nodes' snapshots (shared with the verbs,
+     * built for nodes that changed since the last look), the entries per node and the namespace quotas.
+     */
+    public LedgerView view() {
+        lock.lock();
+        try {
+            Map<String, NodeSnapshot> all = new HashMap<>();
+            Map<String, List<PodEntry>> pods = new HashMap<>();
+            for (String name : nodes.keySet()) {
+                NodeSnapshot snapshot = snapshot(name);
+                if (snapshot != null) {
+                    all.put(name, snapshot);
+                    pods.put(name, List.copyOf(entriesByNode.getOrDefault(name, Map.of()).values()));
+                }
+            }
+            Map<String, NamespaceQuota> byNamespace = new HashMap<>();
+            quotas.keySet().forEach(namespace -> byNamespace.put(namespace, quota(namespace)));
+            return new LedgerView(all, pods, byNamespace);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Drops reservations whose time is up (the pod was never bound); returns how many. */
     public int expireReservations() {
         lock.lock();
@@ -281,6 +319,7 @@ public final class ClusterState {
             Instant now = clock.instant();
             List<String> expired = entries.values().stream().filter(e -> e.expired(now)).map(PodEntry::uid).toList();
             expired.forEach(uid -> put(uid, null));
+            this.expired.add(expired.size());
             return expired.size();
         } finally {
             lock.unlock();
@@ -307,6 +346,7 @@ public final class ClusterState {
             if (previous != null) {
                 put(uid, null);
                 released.put(uid, now);
+                rolledBack.increment();  // a re-filter replaces the pod's earlier reservation
             }
             TreeMap<String, NodeRejection> unregistered = new TreeMap<>();
             List<NodeSnapshot> candidates = new ArrayList<>(nodeNames.size());
@@ -324,6 +364,7 @@ public final class ClusterState {
                 put(uid, PodEntry.reservation(uid, namespace, name, placed.node(), placed.allocation(),
                         now.plus(settings.reservationTimeout())));
                 released.remove(uid);
+                made.increment();
             }
             return result.withRejected(unregistered);
         } finally {
@@ -341,6 +382,7 @@ public final class ClusterState {
             }
             put(uid, null);
             released.put(uid, clock.instant());
+            rolledBack.increment();
             return true;
         } finally {
             lock.unlock();

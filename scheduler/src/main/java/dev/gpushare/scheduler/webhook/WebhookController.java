@@ -3,6 +3,7 @@ package dev.gpushare.scheduler.webhook;
 import dev.gpushare.scheduler.web.RequestBodies;
 import dev.gpushare.webhook.AdmissionResult;
 import dev.gpushare.webhook.AdmissionReviewHandler;
+import io.micrometer.core.instrument.Timer;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -52,9 +53,10 @@ class WebhookController {
 
     @PostMapping(path = "/webhook")
     ResponseEntity<byte[]> review(HttpServletRequest request) {
+        Timer.Sample started = metrics.start();
         byte[] body = RequestBodies.readAtMost(request, MAX_BODY_BYTES);
         if (body == null) {
-            metrics.recordTooLarge();
+            metrics.recordTooLarge(started);
             String message = "request body exceeds " + MAX_BODY_BYTES + " bytes";
             log.warn("admission outcome={} message=\"{}\"", AdmissionMetrics.TOO_LARGE, message);
             return json(HttpStatus.CONTENT_TOO_LARGE.value(),
@@ -64,13 +66,13 @@ class WebhookController {
         try {
             result = reviews.apply(body);
         } catch (RuntimeException e) {
-            metrics.recordFailure();
+            metrics.recordFailure(started);
             log.error("admission outcome={} error={}", AdmissionMetrics.tag(AdmissionResult.Outcome.INTERNAL_ERROR),
                     e.getClass().getName(), e);
             return json(HttpStatus.INTERNAL_SERVER_ERROR.value(),
                     status(HttpStatus.INTERNAL_SERVER_ERROR, "InternalError", "internal error"));
         }
-        metrics.record(result);
+        metrics.record(result, started);
         logDecision(result);
         return json(result.httpStatus(), result.body());
     }

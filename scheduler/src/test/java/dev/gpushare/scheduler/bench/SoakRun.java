@@ -271,10 +271,26 @@ public final class SoakRun {
                 String lock = node.getMetadata().getAnnotations() == null ? null
                         : node.getMetadata().getAnnotations().get(HamiKeys.NODE_LOCK);
                 if (lock != null) {
-                    locks.add(node.getMetadata().getName() + "=" + lock);
+                    locks.add(node.getMetadata().getName() + "=" + lock + " (" + ownerState(lock) + ")");
                 }
             }
             return locks;
+        }
+
+        /** What the API says of a lock's owner pod, so that a lock left behind can be told apart. */
+        private String ownerState(String lock) {
+            String[] parts = lock.split(",");
+            if (parts.length != 3) {
+                return "malformed";
+            }
+            Pod owner = client.pods().inNamespace(parts[1]).withName(parts[2]).get();
+            if (owner == null) {
+                return "owner pod gone";
+            }
+            Map<String, String> annotations = owner.getMetadata().getAnnotations();
+            return "owner bound to " + owner.getSpec().getNodeName() + ", bind-phase "
+                    + (annotations == null ? null : annotations.get(HamiKeys.BIND_PHASE)) + ", placed on "
+                    + (annotations == null ? null : annotations.get(HamiKeys.VGPU_NODE));
         }
 
         private List<String> allocating() {

@@ -153,7 +153,8 @@ class FailurePathsTest {
         JsonNode answer = extender.bind(pod, node);
 
         assertThat(answer.get("Error").asString()).startsWith("node " + node + " is locked by fail/"
-                + holder.getMetadata().getName() + " since ").endsWith("; waited 2000ms");
+                + holder.getMetadata().getName() + " since ")
+                .matches(".*; waited (1\\d{3}|2000)ms");  // what is left of the 2 s bind budget
         assertThat(nodeLock(client, node)).isEqualTo(lock);
         assertThat(state.entry(pod.getMetadata().getUid())).isEmpty();
         assertThat(get(client, pod).getSpec().getNodeName()).isNull();

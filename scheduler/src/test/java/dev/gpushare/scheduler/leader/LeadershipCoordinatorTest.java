@@ -38,20 +38,24 @@ class LeadershipCoordinatorTest {
     @Test
     void aGainRebuildsTheLedgerThenServesAndTheGaugesFollow() {
         coordinator.start();
-        assertThat(gauge("hami_leader")).isZero();
+        assertThat(gauge("gpushare_leader")).isZero();
 
         lease.push(LeaseStatus.ours("pod-1_a", Instant.MAX));
 
         await().atMost(WAIT).until(() -> leadership.status().synced());
         assertThat(ledger.rebuildsDone).hasValue(1);
-        assertThat(gauge("hami_leader")).isEqualTo(1);
-        assertThat(gauge("hami_leader_term")).isEqualTo(1);
+        assertThat(gauge("gpushare_leader")).isEqualTo(1);
+        assertThat(gauge("gpushare_leader_synced")).isEqualTo(1);
+        assertThat(gauge("gpushare_leader_term")).isEqualTo(1);
+        assertThat(meters.counter("gpushare_leadership_changes", "change", "gained").count()).isEqualTo(1);
 
         lease.push(LeaseStatus.notOurs("pod-2_b"));
 
         await().atMost(WAIT).until(() -> ledger.relinquished.get() == 1);
         assertThat(leadership.status()).isEqualTo(new Leadership.Status(false, 1, false, "pod-2_b"));
-        assertThat(gauge("hami_leader")).isZero();
+        assertThat(gauge("gpushare_leader")).isZero();
+        assertThat(gauge("gpushare_leader_synced")).isZero();
+        assertThat(meters.counter("gpushare_leadership_changes", "change", "lost").count()).isEqualTo(1);
     }
 
     @Test

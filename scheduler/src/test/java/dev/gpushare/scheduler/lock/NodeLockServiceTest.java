@@ -104,7 +104,9 @@ class NodeLockServiceTest {
         assertThat(result).isInstanceOfSatisfying(LockResult.Acquired.class,
                 a -> assertThat(a.how()).startsWith("healed expired lock"));
         assertThat(lockOf(node)).isEqualTo("2026-11-23T12:00:00Z,ns,p");
-        assertThat(meters.counter("gpushare_node_lock_heals_total", "reason", "expired").count()).isEqualTo(1);
+        assertThat(meters.counter("gpushare_node_lock_heals", "kind", "expired").count()).isEqualTo(1);
+        assertThat(meters.counter("gpushare_node_lock_heals", "kind", "malformed").count()).isZero();
+        assertThat(meters.timer("gpushare_node_lock_wait", "outcome", "acquired").count()).isEqualTo(1);
     }
 
     @Test
@@ -140,7 +142,7 @@ class NodeLockServiceTest {
         assertThat(result).isInstanceOfSatisfying(LockResult.Acquired.class,
                 a -> assertThat(a.how()).startsWith("healed malformed lock"));
         assertThat(lockOf(node)).isEqualTo("2026-11-23T12:00:00Z,ns,p");
-        assertThat(meters.counter("gpushare_node_lock_heals_total", "reason", "malformed").count()).isEqualTo(1);
+        assertThat(meters.counter("gpushare_node_lock_heals", "kind", "malformed").count()).isEqualTo(1);
     }
 
     @Test
@@ -150,9 +152,11 @@ class NodeLockServiceTest {
 
         LockResult result = locks.acquire(node, "ns", "p", Duration.ZERO);
 
-        assertThat(result).isInstanceOfSatisfying(LockResult.Refused.class, r -> assertThat(r.reason())
-                .isEqualTo("node " + node + " is locked by ns/holder since 2026-11-23T11:59:30Z"));
+        assertThat(result).isEqualTo(new LockResult.Refused(LockResult.Cause.HELD,
+                "node " + node + " is locked by ns/holder since 2026-11-23T11:59:30Z", Duration.ZERO));
         assertThat(lockOf(node)).isEqualTo("2026-11-23T11:59:30Z,ns,holder");
+        assertThat(meters.timer("gpushare_node_lock_wait", "outcome", "refused").count()).isEqualTo(1);
+        assertThat(meters.counter("gpushare_node_lock_wait_timeouts").count()).isZero();
     }
 
     @Test
@@ -223,9 +227,13 @@ class NodeLockServiceTest {
         LockResult result = ticking.acquire(node, "ns", "p", Duration.ofMillis(300));
 
         assertThat(result).isInstanceOfSatisfying(LockResult.Refused.class, r -> {
+            assertThat(r.cause()).isEqualTo(LockResult.Cause.TIMED_OUT);
             assertThat(r.reason()).contains("is locked by ns/holder-t").contains("waited 300ms");
             assertThat(r.waited()).isGreaterThanOrEqualTo(Duration.ofMillis(300));
         });
+        assertThat(meters.counter("gpushare_node_lock_wait_timeouts").count()).isEqualTo(1);
+        assertThat(meters.timer("gpushare_node_lock_wait", "outcome", "refused").totalTime(TimeUnit.MILLISECONDS))
+                .isGreaterThanOrEqualTo(300);
         assertThat(lockOf(node)).endsWith(",ns,holder-t");
     }
 

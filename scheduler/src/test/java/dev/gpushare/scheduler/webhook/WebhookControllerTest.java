@@ -8,9 +8,17 @@ import dev.gpushare.webhook.AdmissionReviewHandler;
 import dev.gpushare.webhook.MutatorConfig;
 import dev.gpushare.webhook.PodMutator;
 import dev.gpushare.webhook.QuotaLookup;
+import dev.gpushare.webhook.DenialReason;
+import dev.gpushare.webhook.QuotaHeadroom;
+import io.micrometer.core.instrument.MockClock;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.servlet.ServletInputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -22,7 +30,8 @@ import org.springframework.mock.web.MockHttpServletRequest;
 @ExtendWith(OutputCaptureExtension.class)
 class WebhookControllerTest {
 
-    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final MockClock clock = new MockClock();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
     private final AdmissionMetrics metrics = new AdmissionMetrics(meters);
 
     private static WebhookController withQuota(QuotaLookup quota, AdmissionMetrics metrics) {
@@ -112,6 +121,30 @@ class WebhookControllerTest {
                 + "\"code\":413}");
         assertThat(count(AdmissionMetrics.TOO_LARGE)).isEqualTo(1);
         assertThat(errors()).isZero();
+    }
+
+    @Test
+    void aDenialCountsItsReasonAndTheAnswerTimeGoesIntoTheOutcomesHistogram() {
+        WebhookController quotaFull = withQuota(
+                namespace -> new QuotaHeadroom(OptionalLong.of(0), OptionalLong.of(0)), metrics);
+        WebhookController controller = new WebhookController(body -> {
+            clock.add(Duration.ofMillis(30));
+            return new AdmissionReviewHandler(new PodMutator(new MutatorConfig("hami-scheduler", true,
+                    DeviceConfig.defaults(), AllocationEncoding.V2_8), namespace -> new QuotaHeadroom(
+                    OptionalLong.of(0), OptionalLong.of(0)))).handle(body);
+        }, metrics);
+
+        controller.review(post(AdmissionFixture.bytes()));
+        quotaFull.review(post(AdmissionFixture.bytes()));
+
+        assertThat(count("denied")).isEqualTo(2);
+        assertThat(meters.get(AdmissionMetrics.DENIALS).tag("reason", "quota_exceeded").counter().count())
+                .isEqualTo(2);
+        assertThat(meters.get(AdmissionMetrics.DENIALS).counters()).hasSize(DenialReason.values().length);
+        Timer denied = meters.get(AdmissionMetrics.DURATION).tag("outcome", "denied").timer();
+        assertThat(denied.count()).isEqualTo(2);
+        assertThat(denied.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(30);
+        assertThat(denied.max(TimeUnit.MILLISECONDS)).isEqualTo(30);
     }
 
     @Test
