@@ -5,15 +5,16 @@ import java.util.Set;
 
 /**
  * Where the chart put things: the release namespace and the names the chart derives from the release name (HAMi's
- * chart naming: {@code <release>-scheduler}, {@code <release>-device-plugin}, {@code <release>-webhook},
- * {@code <release>-scheduler-tls}; the Lease is named like the scheduler Deployment), and the scheduler names whose
- * GPU pods are expected.
+ * naming, kept by {@code charts/hami}: the full name is the release name when it contains {@code hami}, else
+ * {@code <release>-hami}; the objects are {@code <full>-scheduler}, {@code <full>-device-plugin},
+ * {@code <full>-webhook}, {@code <full>-scheduler-tls}), and the scheduler names whose GPU pods are expected.
  */
 public record Release(String namespace, String name, List<String> schedulerNames) {
 
     public static final String DEFAULT_NAMESPACE = "kube-system";
     public static final String DEFAULT_NAME = "hami";
     public static final String DEFAULT_SCHEDULER_NAME = "hami-scheduler";
+    private static final String CHART_NAME = "hami";
 
     /** The flags every cluster-reading subcommand takes. */
     public static final Set<String> FLAGS = Set.of("namespace", "release", "scheduler-names");
@@ -31,29 +32,31 @@ public record Release(String namespace, String name, List<String> schedulerNames
                 names.stream().map(String::trim).toList());
     }
 
+    /** The chart's {@code hami.fullname} without overrides. */
+    public String fullName() {
+        return name.contains(CHART_NAME) ? name : name + "-" + CHART_NAME;
+    }
+
     public String schedulerDeployment() {
-        return name + "-scheduler";
+        return fullName() + "-scheduler";
     }
 
     public String devicePluginDaemonSet() {
-        return name + "-device-plugin";
+        return fullName() + "-device-plugin";
     }
 
     public String webhookConfiguration() {
-        return name + "-webhook";
+        return fullName() + "-webhook";
     }
 
     public String tlsSecret() {
-        return name + "-scheduler-tls";
-    }
-
-    public String lease() {
-        return name + "-scheduler";
+        return fullName() + "-scheduler-tls";
     }
 
     public static final String USAGE_TEXT = """
               --namespace NS           release namespace (default kube-system)
-              --release NAME           Helm release name; objects are NAME-scheduler, NAME-device-plugin,
-                                       NAME-webhook, NAME-scheduler-tls, Lease NAME-scheduler (default hami)
+              --release NAME           Helm release name (default hami); the objects are FULL-scheduler,
+                                       FULL-device-plugin, FULL-webhook, FULL-scheduler-tls, where FULL is
+                                       NAME when it contains "hami", else NAME-hami (the chart's rule)
               --scheduler-names A[,B]  scheduler names GPU pods may use (default hami-scheduler)""";
 }

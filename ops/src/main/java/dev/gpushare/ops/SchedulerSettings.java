@@ -13,6 +13,9 @@ import java.util.Optional;
 public final class SchedulerSettings {
 
     static final String ENCODING_ENV = "HAMI_COMPAT_ALLOCATIONENCODING";
+    static final String LEASE_ENV = "HAMI_LEADERELECTION_LEASENAME";
+    /** The scheduler's default {@code hami.leader-election.lease-name}. */
+    static final String DEFAULT_LEASE = "hami-scheduler";
     static final String ENCODING_ARG = "--hami.compat.allocation-encoding=";
 
     private SchedulerSettings() {
@@ -37,6 +40,19 @@ public final class SchedulerSettings {
             }
         }
         return new Encoding(AllocationEncoding.V2_8, "default");
+    }
+
+    /** The Lease the scheduler follows or elects on: env {@value #LEASE_ENV} of the Deployment, else the default. */
+    public static String leaseName(Optional<Deployment> deployment) {
+        for (Container container : containers(deployment.map(d -> d.getSpec() == null ? null
+                : d.getSpec().getTemplate()).orElse(null))) {
+            for (EnvVar env : container.getEnv() == null ? List.<EnvVar>of() : container.getEnv()) {
+                if (LEASE_ENV.equals(env.getName()) && env.getValue() != null && !env.getValue().isBlank()) {
+                    return env.getValue().trim();
+                }
+            }
+        }
+        return DEFAULT_LEASE;
     }
 
     private static Encoding parsed(String value, String source) {

@@ -47,12 +47,15 @@ final class Clusters {
 
     static void healthy(KubernetesClient client) {
         client.apps().deployments().inNamespace(NS).resource(new DeploymentBuilder().withNewMetadata()
-                .withName("hami-scheduler").withNamespace(NS).endMetadata()
+                .withName("hami-scheduler").withNamespace(NS)
+                .addToLabels("helm.sh/chart", "hami-0.1.0").addToLabels("app.kubernetes.io/version", "0.1.0")
+                .endMetadata()
                 .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", "hami-scheduler").endSelector()
                 .withNewTemplate().withNewMetadata().addToLabels("app", "hami-scheduler").endMetadata().withNewSpec()
                 .addNewContainer().withName("kube-scheduler").withImage("registry.k8s.io/kube-scheduler:v1.30.2")
                 .endContainer()
                 .addNewContainer().withName("vgpu-scheduler-extender").withImage("docker.io/gpushare/scheduler:0.1.0")
+                .addNewEnv().withName("HAMI_LEADERELECTION_LEASENAME").withValue("hami-scheduler").endEnv()
                 .endContainer()
                 .endSpec().endTemplate().endSpec()
                 .withNewStatus().withReplicas(1).withReadyReplicas(1).endStatus().build()).create();

@@ -1,7 +1,6 @@
 package dev.gpushare.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.gpushare.placement.FailureReason;
 import java.io.IOException;
@@ -63,8 +62,8 @@ class GuideCommandsTest {
 
     @AfterAll
     void stop() {
-        standIn.close();
         api.close();
+        standIn.close();
     }
 
     record Line(String guide, String text) {
@@ -145,7 +144,6 @@ class GuideCommandsTest {
 
     @Test
     void everyHelmLineNamesOnlyValuesOfTheChart() throws IOException {
-        assumeTrue(Files.exists(CHART.resolve("values.yaml")), "charts/hami is not in the repository yet");
         JsonNode values = new YAMLMapper().readTree(CHART.resolve("values.yaml").toFile());
         List<String> missing = new ArrayList<>();
         for (Line line : lines("sh")) {
@@ -165,10 +163,12 @@ class GuideCommandsTest {
                         missing.add(line + " -> " + key);
                     }
                 }
-                if (tokens.get(i).equals("-f") && tokens.get(i + 1).equals("values-offline.yaml")) {
-                    for (String key : leafKeys(offlineValues(), "")) {
+                if (tokens.get(i).equals("-f") && tokens.get(i + 1).startsWith("charts/")) {
+                    Path file = REPO.resolve(tokens.get(i + 1));
+                    assertThat(file).as(line.toString()).exists();
+                    for (String key : leafKeys(new YAMLMapper().readTree(file.toFile()), "")) {
                         if (!exists(values, key)) {
-                            missing.add(line + " -> values-offline.yaml " + key);
+                            missing.add(line + " -> " + tokens.get(i + 1) + " " + key);
                         }
                     }
                 }
@@ -177,14 +177,21 @@ class GuideCommandsTest {
         assertThat(missing).as("values the chart does not have").isEmpty();
     }
 
-    private static JsonNode offlineValues() throws IOException {
-        Matcher m = FENCE.matcher(Files.readString(GUIDES.resolve("offline-install.md")));
-        while (m.find()) {
-            if (m.group(1).equals("yaml")) {
-                return new YAMLMapper().readTree(m.group(2));
+    @Test
+    void everyChartValueTheGuidesNameExists() throws IOException {
+        JsonNode values = new YAMLMapper().readTree(CHART.resolve("values.yaml").toFile());
+        Pattern value = Pattern.compile("`((?:global|scheduler|devicePlugin|device-config)\\.[A-Za-z.]+)`");
+        List<String> missing = new ArrayList<>();
+        for (String guide : ORDER) {
+            Matcher m = value.matcher(Files.readString(GUIDES.resolve(guide), StandardCharsets.UTF_8));
+            while (m.find()) {
+                String key = m.group(1).replaceAll("\\.$", "");
+                if (!exists(values, key)) {
+                    missing.add(guide + ": " + key);
+                }
             }
         }
-        throw new AssertionError("offline-install.md has no yaml block");
+        assertThat(missing).as("chart values named in the guides that values.yaml does not have").isEmpty();
     }
 
     private static boolean exists(JsonNode values, String dottedKey) {

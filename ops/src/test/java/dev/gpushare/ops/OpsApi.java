@@ -70,7 +70,9 @@ final class OpsApi implements AutoCloseable {
 
     @Override
     public void close() {
-        client.close();
+        // The server first: fabric8's stock dispatcher blocks its event loop for up to a minute when a client
+        // closes a watch (an informer) while the server runs.
         server.destroy();
+        client.close();
     }
 }

@@ -15,7 +15,9 @@ class PreflightTest {
 
     private static final List<String> HEALTHY = List.of(
             "PASS kubernetes-version: v1.30.2: kube-scheduler reads the extender from kubescheduler.config.k8s.io/v1",
-            "PASS scheduler: Deployment kube-system/hami-scheduler: images "
+            "PASS kube-scheduler: sidecar registry.k8s.io/kube-scheduler:v1.30.2 with API server v1.30.2: within the "
+                    + "version skew policy",
+            "PASS scheduler: Deployment kube-system/hami-scheduler (chart hami-0.1.0, app 0.1.0): images "
                     + "kube-scheduler=registry.k8s.io/kube-scheduler:v1.30.2, "
                     + "vgpu-scheduler-extender=docker.io/gpushare/scheduler:0.1.0",
             "PASS scheduler-pods: 1/1 scheduler pods Ready",
@@ -66,7 +68,7 @@ class PreflightTest {
 
         assertThat(run.exitCode()).isZero();
         List<String> expected = new ArrayList<>(HEALTHY);
-        expected.add("preflight: 14 pass, 0 warn, 0 fail");
+        expected.add("preflight: 15 pass, 0 warn, 0 fail");
         assertThat(run.lines()).containsExactlyElementsOf(expected);
         assertThat(run.err()).isEmpty();
     }
@@ -78,10 +80,10 @@ class PreflightTest {
         OpsRun run = preflight();
 
         assertThat(run.exitCode()).isEqualTo(4);
-        List<String> expected = healthyWith(9, "WARN node-locks: node gpu-1: stale lock "
+        List<String> expected = healthyWith(10, "WARN node-locks: node gpu-1: stale lock "
                 + "'2026-12-01T11:50:00Z,default,train-1' held by default/train-1 for 10m0s, longer than the 5m0s "
                 + "expiry; the next bind to the node breaks it");
-        expected.add("preflight: 13 pass, 1 warn, 0 fail");
+        expected.add("preflight: 14 pass, 1 warn, 0 fail");
         assertThat(run.lines()).containsExactlyElementsOf(expected);
     }
 
@@ -117,9 +119,9 @@ class PreflightTest {
         OpsRun run = preflight();
 
         assertThat(run.exitCode()).isEqualTo(3);
-        List<String> expected = healthyWith(10, "FAIL allocations: pod default/broken: hami.io/vgpu-devices-allocated"
+        List<String> expected = healthyWith(11, "FAIL allocations: pod default/broken: hami.io/vgpu-devices-allocated"
                 + " undecodable: allocation segment 0, device 0: USEDMEM: expected a decimal int32, got \"1000MiB\"");
-        expected.add("preflight: 13 pass, 0 warn, 1 fail");
+        expected.add("preflight: 14 pass, 0 warn, 1 fail");
         assertThat(run.lines()).containsExactlyElementsOf(expected);
     }
 
@@ -130,12 +132,12 @@ class PreflightTest {
         OpsRun run = preflight();
 
         assertThat(run.exitCode()).isEqualTo(4);
-        List<String> expected = healthyWith(13,
+        List<String> expected = healthyWith(14,
                 "WARN driver-upgrade: node gpu-2 is in driver-upgrade state pod-deletion-required: it gets no new GPU"
                         + " pods until upgrade-done",
                 "WARN driver-upgrade: pod default/infer-0 holds GPUs on node gpu-2 (driver-upgrade state "
                         + "pod-deletion-required)");
-        expected.add("preflight: 13 pass, 2 warn, 0 fail");
+        expected.add("preflight: 14 pass, 2 warn, 0 fail");
         assertThat(run.lines()).containsExactlyElementsOf(expected);
     }
 
@@ -149,7 +151,7 @@ class PreflightTest {
         assertThat(run.lines()).contains("FAIL webhook: webhook vgpu.hami.io: caBundle (CN=gpushare-webhook-ca) does "
                 + "not verify the serving certificate of Secret kube-system/hami-scheduler-tls: the API server "
                 + "refuses the TLS handshake");
-        assertThat(run.lines()).last().isEqualTo("preflight: 13 pass, 0 warn, 1 fail");
+        assertThat(run.lines()).last().isEqualTo("preflight: 14 pass, 0 warn, 1 fail");
     }
 
     @Test
@@ -161,8 +163,8 @@ class PreflightTest {
         assertThat(run.exitCode()).isEqualTo(4);
         JsonNode document = JsonMapper.builder().build().readTree(run.out());
         assertThat(document.get("result").asString()).isEqualTo("warn");
-        assertThat(document.get("checks")).hasSize(15);
-        JsonNode upgrade = document.get("checks").get(13);
+        assertThat(document.get("checks")).hasSize(16);
+        JsonNode upgrade = document.get("checks").get(14);
         assertThat(upgrade.get("check").asString()).isEqualTo("driver-upgrade");
         assertThat(upgrade.get("status").asString()).isEqualTo("warn");
         assertThat(upgrade.get("message").asString()).isEqualTo("node gpu-2 is in driver-upgrade state "
@@ -175,10 +177,11 @@ class PreflightTest {
 
         assertThat(run.exitCode()).isEqualTo(3);
         assertThat(run.lines()).contains(
-                "FAIL scheduler: Deployment kube-system/other-scheduler not found (another release name? use --release)",
-                "FAIL device-plugin: DaemonSet kube-system/other-device-plugin not found (another release name? use "
+                "FAIL scheduler: Deployment kube-system/other-hami-scheduler not found (another release name? use "
                         + "--release)",
-                "FAIL webhook: MutatingWebhookConfiguration other-webhook not found: GPU pods are not mutated and keep"
+                "FAIL device-plugin: DaemonSet kube-system/other-hami-device-plugin not found (another release name? use "
+                        + "--release)",
+                "FAIL webhook: MutatingWebhookConfiguration other-hami-webhook not found: GPU pods are not mutated and keep"
                         + " default-scheduler");
     }
 
@@ -196,6 +199,21 @@ class PreflightTest {
         assertThat(run.lines()).contains("FAIL allocation-encoding: scheduler writes v2.9 (argument of container "
                 + "vgpu-scheduler-extender) but device plugin v2.8 reads v2.8: it would hand init-container segments "
                 + "to regular containers");
+    }
+
+    @Test
+    void aKubeSchedulerSidecarNewerThanTheApiServerFails() {
+        api.client.apps().deployments().inNamespace(Clusters.NS).withName("hami-scheduler").edit(d -> {
+            d.getSpec().getTemplate().getSpec().getContainers().get(0)
+                    .setImage("registry.k8s.io/kube-scheduler:v1.31.0");
+            return d;
+        });
+
+        OpsRun run = preflight();
+
+        assertThat(run.exitCode()).isEqualTo(3);
+        assertThat(run.lines().get(1)).isEqualTo("FAIL kube-scheduler: sidecar registry.k8s.io/kube-scheduler:v1.31.0"
+                + " with API server v1.30.2: kube-scheduler must not be newer than the API server");
     }
 
     @Test

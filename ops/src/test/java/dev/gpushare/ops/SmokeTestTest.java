@@ -22,10 +22,10 @@ class SmokeTestTest {
 
     @AfterEach
     void stop() {
+        api.close();
         if (standIn != null) {
             standIn.close();
         }
-        api.close();
     }
 
     private void standIn(String bindPhase) {

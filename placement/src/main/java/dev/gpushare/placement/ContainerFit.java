@@ -37,7 +37,7 @@ final class ContainerFit {
         }
         int cores = Math.min(request.coresreq(), 100);
         boolean topology = plan.gpuPolicy == GpuPolicy.TOPOLOGY_AWARE;
-        int[] order = ws.preferenceOrder(plan.gpuPolicy, request, cores);
+        int[] order = ws.preferenceOrder(plan.gpuPolicy, plan.weights, request, cores);
         ReasonTally tally = new ReasonTally();
         List<Choice> chosen = new ArrayList<>(nums);
         ws.resetTentative();
@@ -50,6 +50,8 @@ final class ContainerFit {
             FailureReason reason = null;
             if (!node.healthy[d]) {
                 reason = FailureReason.CARD_NOT_HEALTH;
+            } else if (node.cordoned[d]) {
+                reason = FailureReason.CARD_CORDONED;
             } else if (!plan.selectors.acceptsType(node.modelWords[d], node.modes[d])) {
                 reason = FailureReason.CARD_TYPE_MISMATCH;
             } else {

@@ -8,6 +8,8 @@ package dev.gpushare.placement;
  */
 public enum FailureReason {
     CARD_NOT_HEALTH("CardNotHealth", true),
+    /** The GPU's UUID is listed in the node annotation {@code hami.io/device-cordon} (HAMi v2.10). */
+    CARD_CORDONED("CardCordoned", false),
     CARD_TYPE_MISMATCH("CardTypeMismatch", false),
     CARD_UUID_MISMATCH("CardUuidMismatch", false),
     CARD_TIME_SLICING_EXHAUSTED("CardTimeSlicingExhausted", true),

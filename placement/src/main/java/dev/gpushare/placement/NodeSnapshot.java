@@ -29,6 +29,8 @@ public final class NodeSnapshot {
     final String[][] modelWords;
     final String[] modes;
     final boolean[] healthy;
+    /** Listed in {@code hami.io/device-cordon}: takes no new allocation. */
+    final boolean[] cordoned;
     final boolean[] mig;
     final int[] count;
     final int[] devmem;
@@ -39,7 +41,7 @@ public final class NodeSnapshot {
     final int[] usedcores;
 
     NodeSnapshot(String name, Map<String, String> labels, String registrationProblem, List<GpuSnapshot> gpus,
-                 int[][] pairScores) {
+                 int[][] pairScores, java.util.Set<String> cordonedIds) {
         this.name = Objects.requireNonNull(name, "name");
         this.labels = StringMaps.copyWithoutNulls(labels);
         this.registrationProblem = registrationProblem;
@@ -53,6 +55,7 @@ public final class NodeSnapshot {
         modelWords = new String[n][];
         modes = new String[n];
         healthy = new boolean[n];
+        cordoned = new boolean[n];
         mig = new boolean[n];
         count = new int[n];
         devmem = new int[n];
@@ -75,6 +78,7 @@ public final class NodeSnapshot {
             modelWords[i] = ModelWords.of(d.type());
             modes[i] = d.mode();
             healthy[i] = gpu.healthy();
+            cordoned[i] = cordonedIds.contains(d.id());
             mig[i] = gpu.migMode();
             count[i] = d.count();
             devmem[i] = d.devmem();

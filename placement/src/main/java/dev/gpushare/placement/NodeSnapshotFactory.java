@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Builds a {@link NodeSnapshot} from a node's registration and the allocations of the pods on it (spec 5.3). Pure
@@ -52,6 +53,17 @@ public final class NodeSnapshotFactory {
      */
     public NodeSnapshot snapshot(String nodeName, Map<String, String> labels, List<DeviceInfo> devices,
                                  Map<String, Map<String, Integer>> pairScores, Iterable<PodAllocation> allocations) {
+        return snapshot(nodeName, labels, Set.of(), devices, pairScores, allocations);
+    }
+
+    /**
+     * The snapshot of a registered node some of whose GPUs are cordoned.
+     *
+     * @param cordoned UUIDs of the node annotation {@code hami.io/device-cordon} ({@link #cordoned(String)})
+     */
+    public NodeSnapshot snapshot(String nodeName, Map<String, String> labels, Set<String> cordoned,
+                                 List<DeviceInfo> devices, Map<String, Map<String, Integer>> pairScores,
+                                 Iterable<PodAllocation> allocations) {
         int n = devices.size();
         Map<String, Integer> indexById = new HashMap<>(n * 2);
         MigInstances[] mig = new MigInstances[n];
@@ -81,12 +93,30 @@ public final class NodeSnapshotFactory {
             gpus.add(new GpuSnapshot(d, usage[i], d.health() && !contradicted[i], layout));
         }
         return new NodeSnapshot(nodeName, labels, null, gpus,
-                pairMatrix(devices, pairScores));
+                pairMatrix(devices, pairScores), Set.copyOf(cordoned));
     }
 
     /** The snapshot of a node whose registration could not be decoded: it takes no pod, for {@code problem}. */
     public NodeSnapshot unregistrable(String nodeName, Map<String, String> labels, String problem) {
-        return new NodeSnapshot(nodeName, labels, problem, List.of(), null);
+        return new NodeSnapshot(nodeName, labels, problem, List.of(), null, Set.of());
+    }
+
+    /**
+     * The UUIDs of a {@code hami.io/device-cordon} value, as HAMi v2.10 reads it: comma separated, trimmed, empty
+     * entries ignored; {@code null} (no annotation) is none.
+     */
+    public static Set<String> cordoned(String annotation) {
+        if (annotation == null || annotation.isBlank()) {
+            return Set.of();
+        }
+        Set<String> uuids = new java.util.HashSet<>();
+        for (String entry : annotation.split(",")) {
+            String uuid = entry.trim();
+            if (!uuid.isEmpty()) {
+                uuids.add(uuid);
+            }
+        }
+        return Set.copyOf(uuids);
     }
 
     private static void count(ContainerDevice cd, Map<String, Integer> indexById, DeviceUsage[] usage,

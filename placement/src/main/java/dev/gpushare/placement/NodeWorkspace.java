@@ -1,5 +1,7 @@
 package dev.gpushare.placement;
 
+import dev.gpushare.common.annotation.ScoringWeights;
+
 import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.common.device.ContainerDevice;
 import dev.gpushare.common.request.ContainerRequest;
@@ -55,10 +57,10 @@ final class NodeWorkspace {
      * node first, then the lowest score (emptiest GPU). Exact ties: the GPU registered last first. Always sorted
      * from registration order, so the order depends only on the snapshot and the usage.
      */
-    int[] preferenceOrder(GpuPolicy policy, ContainerRequest request, int cores) {
+    int[] preferenceOrder(GpuPolicy policy, ScoringWeights weights, ContainerRequest request, int cores) {
         int[] numa = node.numa;
         for (int i = 0; i < size; i++) {
-            scores[i] = Scores.device(request.nums(), cores, request.memoryOn(node.devmem[i]), used[i],
+            scores[i] = Scores.device(weights, request.nums(), cores, request.memoryOn(node.devmem[i]), used[i],
                     node.count[i], usedcores[i], node.devcore[i], usedmem[i], node.devmem[i]);
         }
         boolean binpack = policy == GpuPolicy.BINPACK;

@@ -1,5 +1,8 @@
 package dev.gpushare.placement;
 
+import dev.gpushare.common.annotation.MalformedAnnotationException;
+import dev.gpushare.common.annotation.ScoringWeights;
+
 import dev.gpushare.common.annotation.AllocationEncoding;
 import dev.gpushare.common.annotation.Excerpt;
 import dev.gpushare.common.annotation.HamiKeys;
@@ -30,9 +33,12 @@ final class PodPlan {
     final GpuSelectors selectors;
     final boolean numaBind;
     final NamespaceQuota quota;
+    /** {@code hami.io/device-scoring-weights}: the weights of the GPU score's terms. */
+    final ScoringWeights weights;
 
     private PodPlan(List<ContainerRequest> containers, GpuPolicy gpuPolicy, NodePolicy nodePolicy,
-                    GpuSelectors selectors, boolean numaBind, NamespaceQuota quota) {
+                    GpuSelectors selectors, boolean numaBind, NamespaceQuota quota, ScoringWeights weights) {
+        this.weights = weights;
         this.containers = containers;
         this.gpuPolicy = gpuPolicy;
         this.nodePolicy = nodePolicy;
@@ -55,7 +61,17 @@ final class PodPlan {
                         NodePolicy.values(), NodePolicy::value),
                 GpuSelectors.of(annotations),
                 numaBind(annotations.get(HamiKeys.NUMA_BIND)),
-                request.quota());
+                request.quota(),
+                weights(annotations.get(HamiKeys.DEVICE_SCORING_WEIGHTS)));
+    }
+
+    /** Invalid weights make the pod unschedulable until the annotation is fixed, as in HAMi. */
+    private static ScoringWeights weights(String value) throws InvalidPodException {
+        try {
+            return ScoringWeights.parse(value);
+        } catch (MalformedAnnotationException e) {
+            throw new InvalidPodException(e.getMessage());
+        }
     }
 
     /**

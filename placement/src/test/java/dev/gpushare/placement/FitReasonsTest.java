@@ -39,6 +39,19 @@ class FitReasonsTest {
                 arguments("unhealthy GPU",
                         node("n").gpus(unhealthy(t4("a"))).build(),
                         request(ctr(1, 1000, 10)), "1/1 CardNotHealth"),
+                arguments("the only GPU cordoned",
+                        node("n").gpus(t4("GPU-a")).cordon("GPU-a").build(),
+                        request(ctr(1, 1000, 10)), "1/1 CardCordoned"),
+                arguments("cordon list with blanks and stray commas",
+                        node("n").gpus(t4("GPU-a"), t4("GPU-b")).cordon(" GPU-b ,, GPU-a,").build(),
+                        request(ctr(1, 1000, 10)), "2/2 CardCordoned"),
+                arguments("one GPU cordoned, the other full",
+                        node("n").gpus(t4("GPU-a"), gpu("GPU-b", A100, 1, 40960, 100, 0)).cordon("GPU-a")
+                                .pods(pod(used("GPU-b", 100, 0))).build(),
+                        request(ctr(1, 100, 0)), "1/2 CardCordoned, 1/2 CardTimeSlicingExhausted"),
+                arguments("an unhealthy GPU is reported unhealthy even when cordoned (HAMi's order)",
+                        node("n").gpus(unhealthy(t4("GPU-a"))).cordon("GPU-a").build(),
+                        request(ctr(1, 1000, 10)), "1/1 CardNotHealth"),
                 arguments("use-gputype names another model",
                         node("n").gpus(t4("a")).build(),
                         request(ctr(1, 1000, 10), HamiKeys.USE_GPU_TYPE, "A100"), "1/1 CardTypeMismatch"),
@@ -192,5 +205,20 @@ class FitReasonsTest {
 
         assertThat(Fixtures.uuids(engine().place(request(ctr(1, 1000, 10)), List.of(node))))
                 .containsExactly(List.of("a"));
+    }
+
+    /** A cordoned GPU keeps the pods it runs (they count) but takes none; the others do; unresolvable alone. */
+    @Test
+    void cordonedCardsTakeNoNewPodsAndAreNotResolvable() {
+        NodeSnapshot node = node("n").gpus(t4("GPU-a"), t4("GPU-b")).cordon("GPU-b")
+                .pods(pod(used("GPU-b", 1000, 10))).build();
+
+        assertThat(Fixtures.uuids(engine().place(request(ctr(1, 1000, 10)), List.of(node))))
+                .containsExactly(List.of("GPU-a"));
+        assertThat(node.gpus().get(1).usage().used()).isEqualTo(1);
+        NodeSnapshot all = node("n").gpus(t4("GPU-a")).cordon("GPU-a").build();
+        PlacementResult result = engine().place(request(ctr(1, 1000, 10)), List.of(all));
+        assertThat(result).isInstanceOfSatisfying(PlacementResult.Unschedulable.class,
+                u -> assertThat(u.failedNodes().get("n").resolvable()).isFalse());
     }
 }

@@ -70,6 +70,7 @@ final class Fixtures {
         private final List<PodAllocation> pods = new ArrayList<>();
         private final Map<String, String> labels = new HashMap<>();
         private final Map<String, Map<String, Integer>> pairs = new HashMap<>();
+        private String cordon;
 
         private NodeBuilder(String name) {
             this.name = name;
@@ -82,6 +83,12 @@ final class Fixtures {
 
         NodeBuilder pods(PodAllocation... allocations) {
             pods.addAll(Arrays.asList(allocations));
+            return this;
+        }
+
+        /** The node annotation {@code hami.io/device-cordon}. */
+        NodeBuilder cordon(String annotation) {
+            cordon = annotation;
             return this;
         }
 
@@ -98,7 +105,7 @@ final class Fixtures {
         }
 
         NodeSnapshot build() {
-            return FACTORY.snapshot(name, labels, devices, pairs, pods);
+            return FACTORY.snapshot(name, labels, NodeSnapshotFactory.cordoned(cordon), devices, pairs, pods);
         }
     }
 

@@ -14,7 +14,7 @@ class NodeRejectionTest {
     private static final Set<FailureReason> UNRESOLVABLE = EnumSet.of(FailureReason.NODE_UNREGISTERED,
             FailureReason.NODE_REGISTRATION_INVALID, FailureReason.NODE_DRIVER_UPGRADING,
             FailureReason.NODE_INSUFFICIENT_DEVICE, FailureReason.CARD_TYPE_MISMATCH,
-            FailureReason.CARD_UUID_MISMATCH);
+            FailureReason.CARD_UUID_MISMATCH, FailureReason.CARD_CORDONED);
 
     @Test
     void exactlyTheReasonsNoEvictionCanChangeAreUnresolvable() {

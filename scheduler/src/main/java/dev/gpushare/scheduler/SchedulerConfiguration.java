@@ -8,8 +8,9 @@ import dev.gpushare.placement.NodeSnapshotFactory;
 import dev.gpushare.placement.PlacementEngine;
 import dev.gpushare.placement.PlacementSettings;
 import dev.gpushare.scheduler.config.HamiProperties;
-import dev.gpushare.scheduler.events.EventRecorder;
 import dev.gpushare.scheduler.events.DecisionLog;
+import dev.gpushare.scheduler.events.EventRecorder;
+import dev.gpushare.scheduler.health.InformerWatchdog;
 import dev.gpushare.scheduler.extender.BindService;
 import dev.gpushare.scheduler.extender.FilterService;
 import dev.gpushare.scheduler.extender.PlacementWrites;
@@ -72,9 +73,13 @@ class SchedulerConfiguration {
                 clock);
     }
 
+    /** Binds waiting for a node lock are woken when the leadership ends, and see they may not go on. */
     @Bean
-    NodeLockQueues nodeLockQueues() {
-        return new NodeLockQueues();
+    NodeLockQueues nodeLockQueues(Leadership leadership, MeterRegistry meters) {
+        NodeLockQueues queues = new NodeLockQueues();
+        leadership.onEnd(queues::wakeAll);
+        meters.gauge("gpushare_node_lock_waiting_binds", queues, NodeLockQueues::waiting);
+        return queues;
     }
 
     @Bean
@@ -97,9 +102,10 @@ class SchedulerConfiguration {
 
     @Bean
     ClusterInformers clusterInformers(KubernetesClient client, ClusterState state, NodeLockQueues queues,
-                                      EventRecorder events, HamiProperties properties, MeterRegistry meters) {
+                                      EventRecorder events, HamiProperties properties, MeterRegistry meters,
+                                      InformerWatchdog watchdog) {
         return new ClusterInformers(client, state, queues, events, properties.reconcile().interval(),
-                properties.reservation().timeout(), meters);
+                properties.reservation().timeout(), meters, watchdog);
     }
 
     @Bean(destroyMethod = "close")

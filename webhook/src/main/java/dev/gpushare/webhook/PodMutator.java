@@ -13,6 +13,8 @@ import java.util.stream.Stream;
 import dev.gpushare.common.annotation.AllocationEncoding;
 import dev.gpushare.common.annotation.Excerpt;
 import dev.gpushare.common.annotation.HamiKeys;
+import dev.gpushare.common.annotation.MalformedAnnotationException;
+import dev.gpushare.common.annotation.ScoringWeights;
 import dev.gpushare.common.config.NvidiaConfig;
 import dev.gpushare.common.request.ContainerRequest;
 import dev.gpushare.common.request.InvalidRequestException;
@@ -129,6 +131,7 @@ public final class PodMutator {
         checkNodeName(spec, gpuContainers.get(0));
         checkPolicyAnnotation(pod, HamiKeys.NODE_SCHEDULER_POLICY, NODE_POLICIES);
         checkPolicyAnnotation(pod, HamiKeys.GPU_SCHEDULER_POLICY, GPU_POLICIES);
+        checkScoringWeights(pod);
         checkQuota(namespace, gpuContainers);
 
         if (isBlank(spec.getRuntimeClassName()) && !isBlank(nvidia.runtimeClassName())) {
@@ -297,6 +300,16 @@ public final class PodMutator {
         }
     }
 
+    /** Weights the scheduler could not read would leave the pod Pending: refuse them at admission. */
+    private static void checkScoringWeights(Pod pod) throws Denial {
+        Map<String, String> annotations = pod.getMetadata() == null ? null : pod.getMetadata().getAnnotations();
+        try {
+            ScoringWeights.parse(annotations == null ? null : annotations.get(HamiKeys.DEVICE_SCORING_WEIGHTS));
+        } catch (MalformedAnnotationException e) {
+            throw new Denial(DenialReason.INVALID_POLICY_ANNOTATION, e.getMessage());
+        }
+    }
+
     private void checkQuota(String namespace, List<ContainerRequest> gpuContainers) throws Denial {
         long memory = 0;
         long cores = 0;
@@ -321,8 +334,9 @@ public final class PodMutator {
     }
 
     private String gpuResourcesOf(Map<String, Quantity> limits, Map<String, Quantity> requests) {
-        Set<String> names = Set.of(nvidia.resourceCountName(), nvidia.resourceMemoryName(),
-                nvidia.resourceMemoryPercentageName(), nvidia.resourceCoreName());
+        // Names may be empty (resource not used) and so equal: no Set.of, which refuses duplicates.
+        Set<String> names = Stream.of(nvidia.resourceCountName(), nvidia.resourceMemoryName(),
+                nvidia.resourceMemoryPercentageName(), nvidia.resourceCoreName()).collect(Collectors.toSet());
         return Stream.concat(limits.keySet().stream(), requests.keySet().stream())
                 .filter(names::contains).distinct().sorted().collect(Collectors.joining(", "));
     }

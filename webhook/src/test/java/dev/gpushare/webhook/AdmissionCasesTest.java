@@ -239,6 +239,17 @@ class AdmissionCasesTest {
                 denied("unknown GPU policy", DEFAULTS, podWithAnnotation("hami.io/gpu-scheduler-policy", "mutex"),
                         "annotation hami.io/gpu-scheduler-policy: \"mutex\" is not one of binpack, spread, "
                                 + "topology-aware"),
+                denied("scoring weights without memory", DEFAULTS,
+                        podWithAnnotation("hami.io/device-scoring-weights", "slot=1,core=2"),
+                        "annotation hami.io/device-scoring-weights: \"slot=1,core=2\": expected slot, core and"
+                                + " memory weights"),
+                denied("scoring weights all zero", DEFAULTS,
+                        podWithAnnotation("hami.io/device-scoring-weights", "slot=0,core=0,memory=0"),
+                        "annotation hami.io/device-scoring-weights: \"slot=0,core=0,memory=0\": at least one"
+                                + " weight must be positive"),
+                patched("valid scoring weights", DEFAULTS,
+                        podWithAnnotation("hami.io/device-scoring-weights", "slot=1,core=1,memory=3"),
+                        CORES_0 + "," + SCHED),
                 patched("valid GPU policy", DEFAULTS,
                         podWithAnnotation("hami.io/gpu-scheduler-policy", "topology-aware"), CORES_0 + "," + SCHED),
                 denied("pod without containers", DEFAULTS, pod(DS), "pod has no containers"),

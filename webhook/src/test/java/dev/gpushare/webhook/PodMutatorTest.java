@@ -46,6 +46,22 @@ class PodMutatorTest {
         assertThat(asked).containsExactly("team-a");
     }
 
+    /** HAMi accepts an empty resourceMemoryName and then gives every GPU request the whole card's cores. */
+    @Test
+    void withoutAMemoryResourceAGpuRequestIsExclusive() {
+        PodMutator mutator = new PodMutator(Reviews.config("nvidia:\n  resourceMemoryName: \"\"\n"
+                + "  resourceMemoryPercentageName: \"\"\n", true,
+                dev.gpushare.common.annotation.AllocationEncoding.V2_8), QuotaLookup.UNLIMITED);
+        Pod pod = new PodBuilder().withNewSpec().addNewContainer().withName("c").withNewResources()
+                .addToLimits("nvidia.com/gpu", new Quantity("1")).endResources().endContainer().endSpec().build();
+
+        PodMutation mutation = mutator.mutate(pod, "ns");
+
+        assertThat(mutation).isInstanceOf(PodMutation.Patch.class);
+        assertThat(((PodMutation.Patch) mutation).operations()).anySatisfy(op -> assertThat(op.toString())
+                .contains("/spec/containers/0/resources/limits/nvidia.com~1gpucores").contains("100"));
+    }
+
     @Test
     void escapesJsonPointerTokens() {
         assertThat(JsonPatchOperation.escape("example.com/gpu~mem")).isEqualTo("example.com~1gpu~0mem");

@@ -38,6 +38,17 @@ public final class HamiKeys {
     public static final String BIND_TIME = "hami.io/bind-time";
 
     /**
+     * Node annotation (HAMi v2.10): comma list of GPU UUIDs that take no new allocations; pods already on them keep
+     * running. Entries are trimmed, empty ones ignored.
+     */
+    public static final String DEVICE_CORDON = "hami.io/device-cordon";
+    /**
+     * Pod annotation (HAMi v2.10): {@code slot=<n>,core=<n>,memory=<n>}, the weights of the GPU score terms (all
+     * three, non-negative integers, at least one positive); default {@code 1,1,1}.
+     */
+    public static final String DEVICE_SCORING_WEIGHTS = "hami.io/device-scoring-weights";
+
+    /**
      * Whether a pod annotation or label key is one that only the scheduler (and, after it, the device plugin)
      * writes: {@code hami.io/vgpu-*}, {@code hami.io/bind-*} and the node lock key. A pod created with one of them
      * claims a placement nobody made.

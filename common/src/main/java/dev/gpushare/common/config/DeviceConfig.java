@@ -16,11 +16,17 @@ import java.util.Objects;
  * <p>Reading rules: unknown keys are ignored, as in HAMi (also the plugin-only keys such as
  * {@code deviceSplitCount}); keys a file omits (or sets to null) take the chart's values ({@link #defaults()}),
  * also {@code knownMigGeometries}, where HAMi would use Go zero values; an explicit empty list stays empty; an empty
- * file is the defaults. Validation, where HAMi would take anything and misbehave later: resource names are non-blank
- * strings; {@code defaultMemory}, {@code defaultGPUNum} and {@code memoryFactor} are non-negative int32
- * ({@code memoryFactor} 0 behaves as 1, as in HAMi); {@code defaultCores} is 0..100; {@code gpuCorePolicy} is
- * {@code default}, {@code force} or {@code disable}; a MIG template needs {@code name}, {@code core} (0..100),
- * {@code memory} and {@code count} (non-negative). Scalars must have their YAML type: {@code overwriteEnv: "false"}
+ * file is the defaults. Inside a MIG template an absent {@code core}, {@code memory} or {@code count} is 0, as Go's
+ * decoder leaves it (configs written before MIG cores existed have no {@code core}). An empty
+ * {@code resourceMemoryName}, {@code resourceMemoryPercentageName}, {@code resourceCoreName} or
+ * {@code resourcePriorityName} means that resource is not used, as in HAMi (with no memory resource every GPU request
+ * is exclusive). HAMi v2.10's {@code migProfileAllowlist} is checked as HAMi checks it (models and profiles listed,
+ * profiles {@code <n>g.<memory>}) and not used otherwise. Validation, where HAMi would take anything and misbehave
+ * later: {@code resourceCountName} is a non-blank string (without it no GPU request is ever seen), the other names
+ * are empty or non-blank; {@code defaultMemory}, {@code defaultGPUNum} and {@code memoryFactor} are non-negative
+ * int32 ({@code memoryFactor} 0 behaves as 1, as in HAMi); {@code defaultCores} is 0..100; {@code gpuCorePolicy} is
+ * {@code default}, {@code force} or {@code disable}; a MIG template needs a {@code name} (the device plugin creates
+ * the instance by it), and its {@code core} is 0..100, {@code memory} and {@code count} non-negative. Scalars must have their YAML type: {@code overwriteEnv: "false"}
  * and {@code defaultMemory: "1"} are errors, as in Go's YAML decoder. Every error names the key's path.
  */
 public record DeviceConfig(NvidiaConfig nvidia, Map<String, Object> otherVendors) {

@@ -57,10 +57,10 @@ final class DeviceConfigReader {
         Section s = new Section(node, "nvidia");
         NvidiaConfig config = new NvidiaConfig(
                 s.name("resourceCountName").orFrom(d, NvidiaConfig::resourceCountName),
-                s.name("resourceMemoryName").orFrom(d, NvidiaConfig::resourceMemoryName),
-                s.name("resourceMemoryPercentageName").orFrom(d, NvidiaConfig::resourceMemoryPercentageName),
-                s.name("resourceCoreName").orFrom(d, NvidiaConfig::resourceCoreName),
-                s.name("resourcePriorityName").orFrom(d, NvidiaConfig::resourcePriorityName),
+                s.optionalName("resourceMemoryName").orFrom(d, NvidiaConfig::resourceMemoryName),
+                s.optionalName("resourceMemoryPercentageName").orFrom(d, NvidiaConfig::resourceMemoryPercentageName),
+                s.optionalName("resourceCoreName").orFrom(d, NvidiaConfig::resourceCoreName),
+                s.optionalName("resourcePriorityName").orFrom(d, NvidiaConfig::resourcePriorityName),
                 s.bool("overwriteEnv").orFrom(d, NvidiaConfig::overwriteEnv),
                 s.integer("defaultMemory", 0, Integer.MAX_VALUE).orFrom(d, NvidiaConfig::defaultMemory),
                 s.integer("defaultCores", 0, 100).orFrom(d, NvidiaConfig::defaultCores),
@@ -69,6 +69,9 @@ final class DeviceConfigReader {
                 s.string("gpuCorePolicy").orFrom(d, NvidiaConfig::gpuCorePolicy),
                 s.string("runtimeClassName").orFrom(d, NvidiaConfig::runtimeClassName),
                 s.migRules("knownMigGeometries").orFrom(d, NvidiaConfig::knownMigGeometries));
+        if (node.hasNonNull("migProfileAllowlist")) {
+            checkMigProfileAllowlist(node.get("migProfileAllowlist"), "nvidia.migProfileAllowlist");
+        }
         if (!CORE_POLICIES.contains(config.gpuCorePolicy())) {
             throw new DeviceConfigException("nvidia.gpuCorePolicy: expected default, force or disable, got \""
                     + config.gpuCorePolicy() + "\"");
@@ -95,16 +98,46 @@ final class DeviceConfigReader {
                 List<MigTemplate> geometry = new ArrayList<>();
                 for (int t = 0; t < templateNodes.size(); t++) {
                     Section template = new Section(templateNodes.get(t), gAt + "[" + t + "]");
+                    // Go's YAML decoder leaves an absent number 0: configs older than MIG cores have no core.
                     geometry.add(new MigTemplate(template.string("name").required(),
-                            template.integer("core", 0, 100).required(),
-                            template.integer("memory", 0, Integer.MAX_VALUE).required(),
-                            template.integer("count", 0, Integer.MAX_VALUE).required()));
+                            template.integer("core", 0, 100).orElse(0),
+                            template.integer("memory", 0, Integer.MAX_VALUE).orElse(0),
+                            template.integer("count", 0, Integer.MAX_VALUE).orElse(0)));
                 }
                 geometries.add(geometry);
             }
             rules.add(new MigGeometryRule(models, geometries));
         }
         return rules;
+    }
+
+    /**
+     * HAMi v2.10's {@code migProfileAllowlist} (dynamic MIG), checked as HAMi's {@code ValidateMigProfileAllowlist}
+     * checks it, which stops HAMi's scheduler at start-up: every entry names models and profiles, and a profile is
+     * {@code <n>g.<memory>}. Placement does not use it (MIG nodes are placed by {@code knownMigGeometries}).
+     */
+    private static void checkMigProfileAllowlist(JsonNode node, String path) throws DeviceConfigException {
+        List<JsonNode> entries = list(node, path);
+        for (int i = 0; i < entries.size(); i++) {
+            String at = path + "[" + i + "]";
+            Section entry = new Section(entries.get(i), at);
+            List<JsonNode> models = list(entry.child("models"), at + ".models");
+            List<JsonNode> profiles = list(entry.child("profiles"), at + ".profiles");
+            if (models.isEmpty() || profiles.isEmpty()) {
+                throw new DeviceConfigException(at + ": must list models and profiles");
+            }
+            for (int m = 0; m < models.size(); m++) {
+                text(models.get(m), at + ".models[" + m + "]");
+            }
+            for (int p = 0; p < profiles.size(); p++) {
+                String profile = text(profiles.get(p), at + ".profiles[" + p + "]");
+                int dot = profile.indexOf('.');
+                if (dot < 2 || profile.charAt(dot - 1) != 'g') {
+                    throw new DeviceConfigException(at + ".profiles[" + p + "]: expected a MIG profile such as"
+                            + " 1g.10gb, got \"" + profile + "\"");
+                }
+            }
+        }
     }
 
     /** The elements of a sequence; an absent or null one is empty. */
@@ -194,6 +227,15 @@ final class DeviceConfigReader {
             return value;
         }
 
+        /** A resource name that may be empty, which HAMi reads as "no such resource". */
+        Value<String> optionalName(String key) throws DeviceConfigException {
+            Value<String> value = string(key);
+            if (value.value() != null && !value.value().isEmpty() && value.value().isBlank()) {
+                throw new DeviceConfigException(value.path() + ": must name a resource or be empty");
+            }
+            return value;
+        }
+
         Value<Boolean> bool(String key) throws DeviceConfigException {
             if (!has(key)) {
                 return absent(key);
@@ -225,6 +267,10 @@ final class DeviceConfigReader {
 
     /** A key's value as read, {@code null} when the file omits the key. */
     private record Value<T>(String path, T value) {
+
+        T orElse(T zero) {
+            return value == null ? zero : value;
+        }
 
         T required() throws DeviceConfigException {
             if (value == null) {

@@ -147,8 +147,16 @@ class DeviceConfigTest {
         "'- nvidia'|device config: expected a mapping of vendor sections, got ARRAY",
         "'nvidia:\n  knownMigGeometries: {a: 1}'|nvidia.knownMigGeometries: expected a list, got OBJECT",
         "'nvidia:\n  knownMigGeometries:\n  - models: [A30]\n    allowedGeometries:\n"
-                + "    - - {name: x, core: 1, memory: 1}'"
-                + "|nvidia.knownMigGeometries[0].allowedGeometries[0][0].count: missing",
+                + "    - - {core: 1, memory: 1, count: 1}'"
+                + "|nvidia.knownMigGeometries[0].allowedGeometries[0][0].name: missing",
+        "'nvidia:\n  resourceMemoryName: \" \"'|nvidia.resourceMemoryName: must name a resource or be empty",
+        "'nvidia:\n  migProfileAllowlist:\n  - models: [A30]'"
+                + "|nvidia.migProfileAllowlist[0]: must list models and profiles",
+        "'nvidia:\n  migProfileAllowlist:\n  - {models: [A30], profiles: [1g.6gb, 6gb]}'"
+                + "|nvidia.migProfileAllowlist[0].profiles[1]: expected a MIG profile such as 1g.10gb, got \"6gb\"",
+        "'nvidia:\n  migProfileAllowlist:\n  - {models: [A30], profiles: [x.6gb]}'"
+                + "|nvidia.migProfileAllowlist[0].profiles[0]: expected a MIG profile such as 1g.10gb, got \"x.6gb\"",
+        "'nvidia:\n  migProfileAllowlist: {a: 1}'|nvidia.migProfileAllowlist: expected a list, got OBJECT",
         "'nvidia:\n  knownMigGeometries:\n  - models: [A30]\n    allowedGeometries:\n"
                 + "    - - {name: x, core: 1, memory: -1, count: 1}'"
                 + "|nvidia.knownMigGeometries[0].allowedGeometries[0][0].memory: expected an integer in"
@@ -157,6 +165,70 @@ class DeviceConfigTest {
     void rejectsInvalidValuesNamingTheKey(String yaml, String message) {
         assertThatThrownBy(() -> DeviceConfig.parse(yaml)).isInstanceOf(DeviceConfigException.class)
                 .hasMessage(message);
+    }
+
+    /** HAMi's own chart files, rendered with their default values (test resources {@code hami-chart/}). */
+    @Test
+    void hamiV283ChartConfigIsTheDefaults() throws Exception {
+        DeviceConfig config = DeviceConfig.load(resource("hami-chart/v2.8.3-device-config.yaml"));
+
+        assertThat(config.nvidia()).isEqualTo(DeviceConfig.defaults().nvidia());
+        assertThat(config.otherVendors()).isEqualTo(DeviceConfig.defaults().otherVendors());
+    }
+
+    @Test
+    void hamiV2100ChartConfigLoadsWithHamisMeaning() throws Exception {
+        DeviceConfig config = DeviceConfig.load(resource("hami-chart/v2.10.0-device-config.yaml"));
+
+        // Same nvidia values; v2.10 replaced knownMigGeometries by migProfileAllowlist (checked, not used), so the
+        // geometries are the built-in ones. enableNumaTopology, libCudaLogLevel: plugin keys, ignored as in HAMi.
+        assertThat(config.nvidia()).isEqualTo(DeviceConfig.defaults().nvidia());
+        assertThat(config.otherVendors()).containsOnlyKeys("cambricon", "hygon", "metax", "enflame", "mthreads",
+                "iluvatars", "kunlun", "awsneuron", "amd", "vastai", "biren", "vnpus");
+        assertThat(config.otherVendors().get("enflame")).isEqualTo(Map.of("resourceNameGCU", "enflame.com/gcu",
+                "resourceNameDRSGCU", "enflame.com/drs-gcu", "resourceNameGCUMemory", "enflame.com/gcu-memory",
+                "resourceNameGCUCore", "enflame.com/gcu-core"));
+    }
+
+    @Test
+    void migTemplatesWithoutCoreLoadWithCoreZero() throws Exception {
+        DeviceConfig config = DeviceConfig.load(resource("hami-chart/without-mig-core-device-config.yaml"));
+
+        List<MigGeometryRule> rules = config.nvidia().knownMigGeometries();
+        assertThat(rules).containsExactly(
+                new MigGeometryRule(List.of("A30"), List.of(
+                        List.of(new MigTemplate("1g.6gb", 0, 6144, 4)),
+                        List.of(new MigTemplate("2g.12gb", 0, 12288, 2)),
+                        List.of(new MigTemplate("4g.24gb", 0, 24576, 1)))),
+                new MigGeometryRule(List.of("A100-SXM4-40GB", "A100-40GB-PCIe", "A100-PCIE-40GB"), List.of(
+                        List.of(new MigTemplate("1g.5gb", 0, 5120, 7)),
+                        List.of(new MigTemplate("1g.5gb", 0, 5120, 1), new MigTemplate("2g.10gb", 0, 10240, 3)),
+                        List.of(new MigTemplate("3g.20gb", 0, 20480, 2)),
+                        List.of(new MigTemplate("7g.40gb", 0, 40960, 1)))));
+        assertThat(config.nvidia().resourceCountName()).isEqualTo("nvidia.com/gpu");
+    }
+
+    @Test
+    void absentMigNumbersAreZeroAsInGo() throws Exception {
+        DeviceConfig config = DeviceConfig.parse("nvidia:\n  knownMigGeometries:\n  - models: [A30]\n"
+                + "    allowedGeometries:\n    - - {name: 1g.6gb}\n");
+
+        assertThat(config.nvidia().knownMigGeometries().get(0).allowedGeometries())
+                .containsExactly(List.of(new MigTemplate("1g.6gb", 0, 0, 0)));
+    }
+
+    @Test
+    void emptyResourceNamesMeanTheResourceIsNotUsed() throws Exception {
+        NvidiaConfig n = DeviceConfig.parse("nvidia:\n  resourceMemoryName: \"\"\n  resourceMemoryPercentageName: \"\"\n"
+                + "  resourceCoreName: \"\"\n  resourcePriorityName: \"\"\n").nvidia();
+
+        assertThat(List.of(n.resourceMemoryName(), n.resourceMemoryPercentageName(), n.resourceCoreName(),
+                n.resourcePriorityName())).containsOnly("");
+        assertThat(n.resourceCountName()).isEqualTo("nvidia.com/gpu");
+    }
+
+    private static Path resource(String name) throws Exception {
+        return Path.of(DeviceConfigTest.class.getClassLoader().getResource(name).toURI());
     }
 
     @Test

@@ -18,6 +18,7 @@ public final class PreflightChecks {
     public static List<Check> evaluate(ClusterFacts facts, Release release, PreflightSettings settings, Instant now) {
         List<Check> checks = new ArrayList<>();
         checks.addAll(ReleaseChecks.kubernetesVersion(facts.kubernetesVersion()));
+        checks.addAll(ReleaseChecks.kubeSchedulerSkew(facts));
         checks.addAll(ReleaseChecks.scheduler(facts, release));
         checks.addAll(ReleaseChecks.devicePlugin(facts, release));
         checks.addAll(ReleaseChecks.allocationEncoding(facts));

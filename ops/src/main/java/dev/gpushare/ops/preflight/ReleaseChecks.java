@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,6 +22,8 @@ import java.util.stream.Collectors;
 /** Kubernetes version, the release's scheduler and device plugin, and the allocation encoding they agree on. */
 final class ReleaseChecks {
 
+    private static final String HELM_CHART_LABEL = "helm.sh/chart";
+    private static final String APP_VERSION_LABEL = "app.kubernetes.io/version";
     private static final Pattern KUBE_VERSION = Pattern.compile("v?(\\d+)\\.(\\d+).*");
     private static final Pattern IMAGE_VERSION = Pattern.compile(":v?(\\d+)\\.(\\d+)(?:\\.\\d+)?(?:[-+][^@]*)?(?:@.*)?$");
 
@@ -46,6 +49,34 @@ final class ReleaseChecks {
         return List.of(Check.pass(name, version.get() + ": kube-scheduler reads the extender from " + config));
     }
 
+    /**
+     * The kube-scheduler sidecar against the API server, by Kubernetes' version skew policy: not newer, at most one
+     * minor older. The chart picks the KubeSchedulerConfiguration version from the sidecar's tag.
+     */
+    static List<Check> kubeSchedulerSkew(ClusterFacts facts) {
+        String name = "kube-scheduler";
+        Optional<Container> sidecar = facts.scheduler().stream().flatMap(d -> SchedulerSettings.containers(
+                d.getSpec() == null ? null : d.getSpec().getTemplate()).stream())
+                .filter(c -> c.getImage() != null && c.getImage().contains("kube-scheduler")).findFirst();
+        Optional<int[]> server = facts.kubernetesVersion().flatMap(ReleaseChecks::version);
+        if (sidecar.isEmpty() || server.isEmpty()) {
+            return List.of();
+        }
+        Optional<int[]> tag = version(sidecar.get().getImage());
+        if (tag.isEmpty()) {
+            return List.of(Check.warn(name, "cannot read the version of " + sidecar.get().getImage()));
+        }
+        int skew = server.get()[1] - tag.get()[1];
+        String what = "sidecar " + sidecar.get().getImage() + " with API server " + facts.kubernetesVersion().get();
+        if (tag.get()[0] != server.get()[0] || skew < 0) {
+            return List.of(Check.fail(name, what + ": kube-scheduler must not be newer than the API server"));
+        }
+        if (skew > 1) {
+            return List.of(Check.warn(name, what + ": more than one minor version older than the API server"));
+        }
+        return List.of(Check.pass(name, what + ": within the version skew policy"));
+    }
+
     static List<Check> scheduler(ClusterFacts facts, Release release) {
         String where = "Deployment " + release.namespace() + "/" + release.schedulerDeployment();
         if (facts.scheduler().isEmpty()) {
@@ -56,7 +87,7 @@ final class ReleaseChecks {
                 : deployment.getSpec().getReplicas();
         int ready = deployment.getStatus() == null || deployment.getStatus().getReadyReplicas() == null ? 0
                 : deployment.getStatus().getReadyReplicas();
-        Check images = Check.pass("scheduler", where + ": images " + images(SchedulerSettings.containers(
+        Check images = Check.pass("scheduler", where + chart(deployment) + ": images " + images(SchedulerSettings.containers(
                 deployment.getSpec() == null ? null : deployment.getSpec().getTemplate())));
         Check pods = ready == 0
                 ? Check.fail("scheduler-pods", "0/" + wanted + " scheduler pods Ready: no replica serves /filter and /bind")
@@ -151,13 +182,24 @@ final class ReleaseChecks {
         return segments == regular + init ? Optional.of(AllocationEncoding.V2_9) : Optional.empty();
     }
 
+    /** Major and minor of an image tag ({@code repo:v2.8.3}) or of a version ({@code v1.30.2}). */
     static Optional<int[]> version(String image) {
         if (image == null) {
             return Optional.empty();
         }
-        Matcher m = IMAGE_VERSION.matcher(image);
+        Matcher m = (image.contains(":") ? IMAGE_VERSION : KUBE_VERSION).matcher(image);
         return m.find() ? Optional.of(new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))})
                 : Optional.empty();
+    }
+
+    /** {@code (chart hami-0.1.0, app 0.1.0)} from the labels the chart puts on its objects, when present. */
+    private static String chart(Deployment deployment) {
+        Map<String, String> labels = deployment.getMetadata().getLabels();
+        if (labels == null || !labels.containsKey(HELM_CHART_LABEL)) {
+            return "";
+        }
+        String app = labels.get(APP_VERSION_LABEL);
+        return " (chart " + labels.get(HELM_CHART_LABEL) + (app == null ? "" : ", app " + app) + ")";
     }
 
     private static String images(List<Container> containers) {

@@ -12,13 +12,11 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -42,6 +40,7 @@ public final class SmokeTestCommand {
               --timeout DURATION      (default 2m)""";
 
     static final String NAME_PREFIX = "gpushare-smoke-";
+    private static final Duration POLL = Duration.ofMillis(500);
 
     private final Supplier<KubernetesClient> client;
     private final PrintStream out;
@@ -88,15 +87,7 @@ public final class SmokeTestCommand {
         out.println("smoke-test: created pod " + who + " (1 GPU, " + memory + " MiB, " + cores
                 + "% cores, schedulerName " + schedulerName + ")");
         try {
-            Pod last;
-            try {
-                last = api.pods().inNamespace(namespace).withName(name).waitUntilCondition(
-                        p -> p == null || SmokeStage.of(p) == SmokeStage.SUCCEEDED
-                                || SmokeStage.of(p) == SmokeStage.ALLOCATION_FAILED,
-                        timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (KubernetesClientTimeoutException e) {
-                last = api.pods().inNamespace(namespace).withName(name).get();
-            }
+            Pod last = await(api, namespace, name, timeout);
             if (last == null) {
                 out.println("smoke-test: FAIL: pod " + who + " disappeared before it was allocated");
                 return ExitCode.FAILED;
@@ -113,6 +104,28 @@ public final class SmokeTestCommand {
         } finally {
             api.pods().inNamespace(namespace).withName(name).withGracePeriod(0).delete();
             out.println("smoke-test: deleted pod " + who);
+        }
+    }
+
+    /**
+     * The pod once it succeeded or failed allocation, or as it is when {@code timeout} ran out ({@code null} when
+     * gone). Polls every half second: a watch would answer sooner, but a smoke test has no use for it.
+     */
+    private static Pod await(KubernetesClient api, String namespace, String name, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Pod pod = api.pods().inNamespace(namespace).withName(name).get();
+            SmokeStage stage = pod == null ? null : SmokeStage.of(pod);
+            if (pod == null || stage == SmokeStage.SUCCEEDED || stage == SmokeStage.ALLOCATION_FAILED
+                    || System.nanoTime() >= deadline) {
+                return pod;
+            }
+            try {
+                Thread.sleep(Math.min(POLL.toMillis(), Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return pod;
+            }
         }
     }
 

@@ -47,19 +47,31 @@ public record HamiProperties(
     }
 
     public enum KubernetesMode {
+        /**
+         * {@code cluster} in a pod (service-account token, {@code KUBERNETES_SERVICE_HOST}) or with a kubeconfig
+         * ({@code KUBECONFIG}, {@code ~/.kube/config}), else {@code embedded}; resolved at start-up
+         * ({@link ModeSelection}), so a bound {@code HamiProperties} never holds it.
+         */
+        AUTO,
         /** An in-process Kubernetes API seeded with simulated GPU nodes (the default, for trying it out). */
         EMBEDDED,
         /** A real cluster: in-cluster service account, {@code KUBECONFIG} or {@code ~/.kube/config}. */
         CLUSTER
     }
 
-    /** @param mode where the Kubernetes API comes from */
-    public record Kubernetes(@DefaultValue("embedded") KubernetesMode mode) {
+    /**
+     * @param mode where the Kubernetes API comes from: {@code auto} (a real cluster when one is configured or we run
+     *             in a pod, else the embedded API), {@code cluster} or {@code embedded} (refused inside a pod)
+     */
+    public record Kubernetes(@DefaultValue("auto") KubernetesMode mode) {
     }
 
     /**
      * The plain-HTTP listener of {@code /filter} and {@code /bind}: loopback by default, never exposed.
      *
+     * @param address    interface the extender verbs listen on (kube-scheduler runs in the same pod)
+     * @param port       port of the extender verbs and of its own {@code /healthz} and {@code /readyz}; 0 picks a
+     *                   free one
      * @param maxThreads worker threads of the listener (binds waiting for a node lock hold one each)
      */
     public record Extender(@DefaultValue("127.0.0.1") String address, @DefaultValue("8888") int port,
@@ -82,6 +94,8 @@ public record HamiProperties(
     /**
      * The TLS listener of {@code /webhook}.
      *
+     * @param port                           TLS port of {@code /webhook}; 0 picks a free one
+     * @param tls                            the certificate files
      * @param forceOverwriteDefaultScheduler whether the webhook moves pods of the default scheduler to ours
      * @param annotationWriters              usernames that may change scheduler-owned pod annotations in an UPDATE
      *                                       (the scheduler's and the device plugin's service accounts); empty: UPDATEs
@@ -95,6 +109,9 @@ public record HamiProperties(
     /**
      * PEM files of the webhook certificate; both empty means a throwaway self-signed certificate generated at
      * start-up (see {@code WebhookTlsEnvironmentPostProcessor}).
+     *
+     * @param certFile PEM certificate chain of {@code /webhook}, reloaded when the file changes
+     * @param keyFile  PEM private key of that certificate
      */
     public record Tls(String certFile, String keyFile) {
     }
@@ -102,6 +119,9 @@ public record HamiProperties(
     /**
      * Defaults of the pod annotations {@code hami.io/node-scheduler-policy} and {@code gpu-scheduler-policy}.
      *
+     * @param node               node policy of pods without the annotation: {@code binpack} or {@code spread}
+     * @param gpu                GPU policy of pods without the annotation: {@code binpack}, {@code spread} or
+     *                           {@code topology-aware}
      * @param skipUpgradingNodes whether nodes whose GPU driver the NVIDIA GPU Operator is upgrading get no new GPU
      *                           pods ({@code NodeDriverUpgrading})
      */
@@ -129,6 +149,11 @@ public record HamiProperties(
     public enum LeaderElectionMode { NONE, FOLLOW, ELECT }
 
     /**
+     * @param mode          {@code none} (this replica always leads), {@code follow} (lead while holding a Lease
+     *                      another process elects, e.g. kube-scheduler's) or {@code elect} (take part in the election
+     *                      on the Lease ourselves)
+     * @param leaseName     name of the Lease
+     * @param leaseNamespace namespace of the Lease; default: env {@code POD_NAMESPACE}, else {@code default}
      * @param identity      our holder identity; default: env {@code POD_NAME}, else the hostname
      * @param leaseDuration {@code elect}: how long a lease not renewed keeps others from taking it
      * @param renewDeadline {@code elect}: how long the leader keeps leading without a successful renewal
@@ -202,6 +227,11 @@ public record HamiProperties(
         }
     }
 
+    /**
+     * @param allocationEncoding how {@code hami.io/vgpu-devices-to-allocate} is written: {@code v2.8} (regular
+     *                           containers only, what v2.8 device plugins read) or {@code v2.9} (init containers
+     *                           first)
+     */
     public record Compat(@DefaultValue("v2.8") AllocationEncoding allocationEncoding) {
     }
 
@@ -209,6 +239,7 @@ public record HamiProperties(
      * The simulated cluster of {@code hami.kubernetes.mode=embedded}.
      *
      * @param nodes       number of GPU nodes, named {@code <node-prefix>1..n}
+     * @param nodePrefix  name prefix of the simulated nodes
      * @param gpusPerNode GPUs registered on each node
      * @param model       model name as a device plugin registers it
      * @param memoryMib   registered memory of each GPU

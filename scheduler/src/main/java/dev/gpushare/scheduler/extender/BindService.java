@@ -133,69 +133,84 @@ public final class BindService {
                     false);
         }
         long started = System.nanoTime();
-        LockResult.Acquired lock = null;
+        // Every write of this bind, the node lock's included, happens under the term's permit: a shutdown waits
+        // for it before it gives the lease away, and wakes the bind if it is still waiting for the lock.
+        Duration lockBudget = budget;
         if (needsGpus) {
             // The filter answered before its placement annotations were written: they must exist before the lock
             // hands the pod to the device plugin, and before any reader can see the pod bound.
-            // One budget for both waits keeps the bind inside kube-scheduler's extender timeout.
+            // One budget for both waits keeps the bind inside kube-scheduler's extender timeout. (Outside the
+            // term's permit: it writes nothing, and a shutdown must not wait for it.)
             PlacementWrites.Landed landed = placements.awaitLanded(meta.getUid(), budget);
             if (landed instanceof PlacementWrites.Landed.Failed failed) {
                 return fail(meta, who, args.node(), VerbFailure.ANNOTATE_FAILED, failed.error(), true);
             }
-            Duration lockBudget = budget.minus(((PlacementWrites.Landed.Written) landed).waited());
-            Optional<PodEntry> entry = state.holdForBind(meta.getUid());
-            if (entry.isEmpty()) {
-                // Placed by a previous leader or another instance: take it over if it still fits.
-                Optional<String> problem = state.adoptPlacement(pod, args.node());
-                if (problem.isPresent()) {
-                    return fail(meta, who, args.node(), VerbFailure.NO_RESERVATION, "pod " + who
-                            + " has no GPU reservation here and "
-                            + problem.get() + "; it must be filtered again", false);
-                }
-                log.info("bind adopted the placement in the annotations of pod={} node={}", who, args.node());
-                entry = state.holdForBind(meta.getUid());
-            }
-            if (entry.isEmpty() || !entry.get().node().equals(args.node())) {
-                return fail(meta, who, args.node(), VerbFailure.WRONG_NODE, "pod " + who + " was placed on node "
-                        + entry.map(PodEntry::node).orElse("none") + " by the filter, not on " + args.node(), true);
-            }
-            LockResult result = locks.acquire(args.node(), meta.getNamespace(), meta.getName(),
-                    lockBudget.isNegative() ? Duration.ZERO : lockBudget);
-            if (result instanceof LockResult.Refused refused) {
-                return fail(meta, who, args.node(), lockFailure(refused.cause()), refused.reason(), true);
-            }
-            lock = (LockResult.Acquired) result;
-            Optional<String> overfilled;
-            VerbFailure why = VerbFailure.NO_LONGER_FITS;
-            try {
-                overfilled = boundPods.overfilledBy(args.node(), meta.getUid(), entry.get().allocation());
-            } catch (KubernetesClientException e) {
-                overfilled = Optional.of("cannot list the pods bound to node " + args.node() + ": " + e.getMessage());
-                why = VerbFailure.API_ERROR;
-            }
-            if (overfilled.isPresent()) {
-                String error = overfilled.get();
-                if (!locks.releaseOwn(args.node(), lock.value())) {
-                    error += "; the node lock could not be released and expires on its own";
-                }
-                return fail(meta, who, args.node(), why, error, true);
-            }
+            Duration left = budget.minus(((PlacementWrites.Landed.Written) landed).waited());
+            lockBudget = left.isNegative() ? Duration.ZERO : left;
         }
+        LockResult.Acquired lock = null;
         String error;
         VerbFailure failure;
         try (TermPermit permit = leadership.enter(term)) {
+            if (!permit.held()) {
+                return fail(meta, who, args.node(), VerbFailure.LEADERSHIP_LOST,
+                        "not the leader: leadership ended before the bind began", true);
+            }
+            if (needsGpus) {
+                Optional<PodEntry> entry = state.holdForBind(meta.getUid());
+                if (entry.isEmpty()) {
+                    // Placed by a previous leader or another instance: take it over if it still fits.
+                    Optional<String> problem = state.adoptPlacement(pod, args.node());
+                    if (problem.isPresent()) {
+                        return fail(meta, who, args.node(), VerbFailure.NO_RESERVATION, "pod " + who
+                                + " has no GPU reservation here and " + problem.get() + "; it must be filtered again",
+                                false);
+                    }
+                    log.info("bind adopted the placement in the annotations of pod={} node={}", who, args.node());
+                    entry = state.holdForBind(meta.getUid());
+                }
+                if (entry.isEmpty() || !entry.get().node().equals(args.node())) {
+                    return fail(meta, who, args.node(), VerbFailure.WRONG_NODE, "pod " + who + " was placed on node "
+                            + entry.map(PodEntry::node).orElse("none") + " by the filter, not on " + args.node(),
+                            true);
+                }
+                LockResult result = locks.acquire(args.node(), meta.getNamespace(), meta.getName(), lockBudget,
+                        () -> leadership.serves(term));
+                if (result instanceof LockResult.Refused refused) {
+                    return fail(meta, who, args.node(), lockFailure(refused.cause()), refused.reason(), true);
+                }
+                lock = (LockResult.Acquired) result;
+                Optional<String> overfilled;
+                VerbFailure why = VerbFailure.NO_LONGER_FITS;
+                try {
+                    overfilled = boundPods.overfilledBy(args.node(), meta.getUid(), entry.get().allocation());
+                } catch (KubernetesClientException e) {
+                    overfilled = Optional.of("cannot list the pods bound to node " + args.node() + ": "
+                            + e.getMessage());
+                    why = VerbFailure.API_ERROR;
+                }
+                if (overfilled.isPresent()) {
+                    String refusal = overfilled.get();
+                    if (!locks.releaseOwn(args.node(), lock.value())) {
+                        refusal += "; the node lock could not be released and expires on its own";
+                    }
+                    return fail(meta, who, args.node(), why, refusal, true);
+                }
+            }
             // A bind may have waited long for the lock: write only if this replica still leads the same term.
-            failure = permit.held() ? VerbFailure.BINDING_FAILED : VerbFailure.LEADERSHIP_LOST;
-            error = permit.held() ? handOverUnlessBound(pod, who, args, lock)
+            boolean serves = leadership.serves(term);
+            failure = serves ? VerbFailure.BINDING_FAILED : VerbFailure.LEADERSHIP_LOST;
+            error = serves ? handOverUnlessBound(pod, who, args, lock)
                     : "not the leader: leadership was lost while the bind waited for the node lock";
+            if (error != null && !ALREADY_BOUND_HERE.equals(error) && lock != null
+                    && !locks.releaseOwn(args.node(), lock.value())) {
+                error += "; the node lock could not be released and expires on its own";
+            }
         }
         if (ALREADY_BOUND_HERE.equals(error)) {
             return new BindOutcome.Bound();
         }
         if (error != null) {
-            if (lock != null && !locks.releaseOwn(args.node(), lock.value())) {
-                error += "; the node lock could not be released and expires on its own";
-            }
             return fail(meta, who, args.node(), failure, error, true);
         }
         events.onPod(meta, EventRecorder.Type.Normal, "BindingSucceed",
@@ -328,6 +343,7 @@ public final class BindService {
             case HELD -> VerbFailure.LOCK_HELD;
             case NODE_NOT_FOUND -> VerbFailure.NODE_NOT_FOUND;
             case CONFLICTS, API_ERROR -> VerbFailure.LOCK_FAILED;
+            case LEADERSHIP_ENDED -> VerbFailure.LEADERSHIP_LOST;
         };
     }
 

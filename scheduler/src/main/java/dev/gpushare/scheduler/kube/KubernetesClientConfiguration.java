@@ -15,7 +15,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The Kubernetes client of {@code hami.kubernetes.mode}: a real cluster, or the embedded API. */
+/**
+ * The Kubernetes client of {@code hami.kubernetes.mode}: a real cluster, or the embedded API ({@code auto} is
+ * resolved to one of the two before this runs, see {@code ModeEnvironmentPostProcessor}).
+ */
 @Configuration(proxyBeanMethods = false)
 public class KubernetesClientConfiguration {
 
@@ -30,7 +33,7 @@ public class KubernetesClientConfiguration {
         KubernetesClient kubernetesClient() {
             KubernetesClient client = new KubernetesClientBuilder()
                     .withConfig(KubernetesClients.tune(new ConfigBuilder()).build()).build();
-            log.info("kubernetes mode=cluster api={}", client.getMasterUrl());
+            log.info("kubernetes api={} (cluster)", client.getMasterUrl());
             return client;
         }
     }
@@ -60,7 +63,7 @@ public class KubernetesClientConfiguration {
                 throw new IllegalStateException("the embedded Kubernetes API cannot listen on 127.0.0.1:" + port
                         + " (hami.embedded.api.port; 0 picks a free port): " + e.getMessage(), e);
             }
-            log.info("kubernetes mode=embedded api={} (in-process, simulated GPU nodes)", server.url());
+            log.info("kubernetes api={} (embedded: in-process, simulated GPU nodes)", server.url());
             return server;
         }
 

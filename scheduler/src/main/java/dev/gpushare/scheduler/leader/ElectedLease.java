@@ -1,6 +1,8 @@
 package dev.gpushare.scheduler.leader;
 
+import dev.gpushare.scheduler.health.ApiReachability;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
@@ -29,6 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class ElectedLease implements LeaseSource {
 
     private static final Logger log = LoggerFactory.getLogger(ElectedLease.class);
+    private static final String PART = "leader election";
 
     /** Timings of the election (kube-scheduler's defaults are 15 s, 10 s and 2 s; checked by HamiProperties). */
     public record Timing(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
@@ -39,6 +42,7 @@ public final class ElectedLease implements LeaseSource {
     private final String name;
     private final String holderIdentity;
     private final Timing timing;
+    private final ApiReachability reachability;
     private Consumer<LeaseStatus> listener;
     private CompletableFuture<?> running;
     private boolean closed;
@@ -49,7 +53,9 @@ public final class ElectedLease implements LeaseSource {
      * @param identity this replica's name; the lease names it as {@code <identity>_<uuid of this process>}, as
      *                 kube-scheduler does, so two processes never share a holder identity
      */
-    public ElectedLease(KubernetesClient client, String namespace, String name, String identity, Timing timing) {
+    public ElectedLease(KubernetesClient client, String namespace, String name, String identity, Timing timing,
+                        ApiReachability reachability) {
+        this.reachability = reachability;
         this.client = client;
         this.namespace = namespace;
         this.name = name;
@@ -121,9 +127,26 @@ public final class ElectedLease implements LeaseSource {
             this.delegate = delegate;
         }
 
+        /**
+         * Every call of the elector reaches the API: a failure or a success here is what the election sees of it
+         * (fabric8 retries each retry period and logs a warning per retry, which application.yaml turns down).
+         */
+        private <T> T reported(java.util.function.Supplier<T> call) {
+            try {
+                T result = call.get();
+                reachability.recovered(PART);
+                return result;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 0 || e.getCode() >= 500) {
+                    reachability.failed(PART, e);
+                }
+                throw e;
+            }
+        }
+
         @Override
         public LeaderElectionRecord get(KubernetesClient kubernetesClient) {
-            LeaderElectionRecord record = delegate.get(kubernetesClient);
+            LeaderElectionRecord record = reported(() -> delegate.get(kubernetesClient));
             if (record != null && !holderIdentity.equals(record.getHolderIdentity())) {
                 listener.accept(LeaseStatus.notOurs(record.getHolderIdentity()));
             }
@@ -132,13 +155,19 @@ public final class ElectedLease implements LeaseSource {
 
         @Override
         public void create(KubernetesClient kubernetesClient, LeaderElectionRecord record) {
-            delegate.create(kubernetesClient, record);
+            reported(() -> {
+                delegate.create(kubernetesClient, record);
+                return null;
+            });
             written(record);
         }
 
         @Override
         public void update(KubernetesClient kubernetesClient, LeaderElectionRecord record) {
-            delegate.update(kubernetesClient, record);
+            reported(() -> {
+                delegate.update(kubernetesClient, record);
+                return null;
+            });
             written(record);
         }
 

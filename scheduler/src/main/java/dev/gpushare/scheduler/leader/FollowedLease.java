@@ -2,6 +2,7 @@ package dev.gpushare.scheduler.leader;
 
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseSpec;
+import dev.gpushare.scheduler.health.InformerWatchdog;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -23,9 +24,12 @@ public final class FollowedLease implements LeaseSource {
     private final String namespace;
     private final String name;
     private final String identity;
+    private final InformerWatchdog watchdog;
     private SharedIndexInformer<Lease> informer;
 
-    public FollowedLease(KubernetesClient client, String namespace, String name, String identity) {
+    public FollowedLease(KubernetesClient client, String namespace, String name, String identity,
+                         InformerWatchdog watchdog) {
+        this.watchdog = watchdog;
         this.client = client;
         this.namespace = namespace;
         this.name = name;
@@ -64,7 +68,9 @@ public final class FollowedLease implements LeaseSource {
 
     @Override
     public void start(Consumer<LeaseStatus> listener) {
-        informer = client.leases().inNamespace(namespace).withName(name).runnableInformer(0);
+        // Retried through outages (also one at start-up); a relist delivers whatever changed meanwhile.
+        informer = watchdog.retrying(client.leases().inNamespace(namespace).withName(name).runnableInformer(0),
+                "informer " + describe(), () -> { });
         informer.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Lease lease) {
@@ -83,8 +89,7 @@ public final class FollowedLease implements LeaseSource {
         });
         informer.start().whenComplete((ok, error) -> {
             if (error != null) {
-                log.error("cannot watch {}; this replica never leads until restarted (check the Role allows"
-                        + " get/list/watch on leases)", describe(), error);
+                log.error("cannot watch {} (check the Role allows get/list/watch on leases)", describe(), error);
             }
         });
     }
@@ -92,6 +97,7 @@ public final class FollowedLease implements LeaseSource {
     @Override
     public void close() {
         if (informer != null) {
+            watchdog.forget("informer " + describe());
             informer.close();
         }
     }

@@ -1,6 +1,7 @@
 package dev.gpushare.scheduler.leader;
 
 import dev.gpushare.scheduler.kube.MergePatch;
+import dev.gpushare.scheduler.health.ApiReachability;
 import dev.gpushare.scheduler.state.ClusterInformers;
 import dev.gpushare.scheduler.state.ClusterState;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -38,6 +39,8 @@ public final class InformerLedger implements LeaderLedger {
     /** Makes markers of different processes differ: a restarted process counts its terms from 1 again. */
     private final String process = UUID.randomUUID().toString();
     private volatile boolean selfMissingReported;
+    /** The term whose failed marker write was logged: once per term, not per retry. */
+    private volatile long markFailureReportedTerm;
 
     /** @param self this replica's pod, or {@code null} when unknown */
     public InformerLedger(ClusterInformers informers, ClusterState state, KubernetesClient client, PodRef self) {
@@ -78,7 +81,11 @@ public final class InformerLedger implements LeaderLedger {
                 }
                 return true;
             }
-            log.warn("cannot mark own pod {} for leadership term {}: {}", self, term, e.getMessage());
+            if (markFailureReportedTerm != term) {
+                markFailureReportedTerm = term;
+                log.warn("cannot mark own pod {} for leadership term {}: {}; retrying until it works", self, term,
+                        ApiReachability.describe(e));
+            }
             return false;
         }
         while (!marker.equals(cachedMarker())) {

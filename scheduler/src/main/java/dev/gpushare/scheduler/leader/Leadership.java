@@ -1,6 +1,7 @@
 package dev.gpushare.scheduler.leader;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -31,6 +32,8 @@ public final class Leadership {
     private String holder = "";
     private boolean closed;
     private int permits;
+    /** Run when this replica stops leading (lost or shut down), after the change, outside the lock. */
+    private final java.util.List<Runnable> endListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param identity who we are, for messages (the pod name)
@@ -49,6 +52,41 @@ public final class Leadership {
         lock.lock();
         try {
             return new Status(leader, term, serving(), holder);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Whether {@code term} is still served: this replica leads in it with a synced ledger and is not shutting down.
+     * A verb that waits (a bind waiting for a node lock) asks again after each wake-up.
+     */
+    public boolean serves(long term) {
+        lock.lock();
+        try {
+            return serving() && this.term == term;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@code listener} runs each time this replica stops leading, lost or shut down, once verbs are refused: waits
+     * that only a new state can end (binds waiting for a node lock) are woken with it.
+     */
+    public void onEnd(Runnable listener) {
+        endListeners.add(listener);
+    }
+
+    private void fireEnd() {
+        endListeners.forEach(Runnable::run);
+    }
+
+    /** Why this replica does not serve the verbs now (the text a verb would answer), or empty when it does. */
+    public Optional<String> whyNotServing() {
+        lock.lock();
+        try {
+            return serving() ? Optional.empty() : Optional.of(refusal(Duration.ZERO).reason());
         } finally {
             lock.unlock();
         }
@@ -138,6 +176,7 @@ public final class Leadership {
         } finally {
             lock.unlock();
         }
+        fireEnd();
     }
 
     /** Who holds the lease now, for messages, while leading or not. */
@@ -196,6 +235,12 @@ public final class Leadership {
             closed = true;
             leader = false;
             changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        fireEnd();
+        lock.lock();
+        try {
             while (permits > 0 && nanos > 0) {
                 nanos = changed.awaitNanos(nanos);
             }

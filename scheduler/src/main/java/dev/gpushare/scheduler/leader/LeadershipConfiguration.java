@@ -1,6 +1,7 @@
 package dev.gpushare.scheduler.leader;
 
 import dev.gpushare.scheduler.config.HamiProperties;
+import dev.gpushare.scheduler.health.InformerWatchdog;
 import dev.gpushare.scheduler.state.ClusterInformers;
 import dev.gpushare.scheduler.state.ClusterState;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -27,15 +28,15 @@ public class LeadershipConfiguration {
     private static final Duration RELABEL_INTERVAL = Duration.ofSeconds(15);
 
     @Bean
-    LeaseSource leaseSource(HamiProperties properties, KubernetesClient client) {
+    LeaseSource leaseSource(HamiProperties properties, KubernetesClient client, InformerWatchdog watchdog) {
         HamiProperties.LeaderElection election = properties.leaderElection();
         return switch (election.mode()) {
             case NONE -> new SoleReplica(election.identity());
             case FOLLOW -> new FollowedLease(client, election.leaseNamespace(), election.leaseName(),
-                    election.identity());
+                    election.identity(), watchdog);
             case ELECT -> new ElectedLease(client, election.leaseNamespace(), election.leaseName(),
                     election.identity(), new ElectedLease.Timing(election.leaseDuration(), election.renewDeadline(),
-                    election.retryPeriod()));
+                    election.retryPeriod()), watchdog.reachability());
         };
     }
 

@@ -157,6 +157,9 @@ public final class LeadershipCoordinator implements SmartLifecycle {
         return status.holder().isEmpty() ? "released or deleted" : "held by another replica";
     }
 
+    /** The term whose failed catch-up was logged. */
+    private volatile long catchUpReportedTerm;
+
     /** Rebuilds the ledger for {@code term} and marks the term synced, unless it is over by then. */
     private void sync(long term) {
         if (!leadership.isCurrent(term)) {
@@ -165,8 +168,12 @@ public final class LeadershipCoordinator implements SmartLifecycle {
         try {
             long started = System.nanoTime();
             if (!ledger.catchUp(term, settings.catchUpTimeout())) {
-                log.warn("leadership term={}: informers did not catch up with the API within {}ms; retrying", term,
-                        settings.catchUpTimeout().toMillis());
+                // Once per term: during an API outage this retries every few seconds (ApiReachability says why).
+                if (catchUpReportedTerm != term) {
+                    catchUpReportedTerm = term;
+                    log.warn("leadership term={}: informers did not catch up with the API within {}ms; retrying"
+                            + " until they do", term, settings.catchUpTimeout().toMillis());
+                }
                 retry(term);
                 return;
             }

@@ -25,6 +25,7 @@ public final class LeadershipReadiness implements HealthIndicator {
         Leadership.Status status = leadership.status();
         String role = status.synced() ? "leader" : status.leader() ? "leader-syncing" : "follower";
         Health.Builder health = leaderOnly && !status.synced() ? Health.outOfService() : Health.up();
+        leadership.whyNotServing().ifPresent(reason -> health.withDetail("reason", reason));
         return health.withDetail("role", role).withDetail("term", status.term())
                 .withDetail("identity", leadership.identity())
                 .withDetail("holder", status.holder()).build();

@@ -26,6 +26,8 @@ public sealed interface LockResult {
 
     /** Why a lock was refused, as a small fixed set (a metric label). */
     enum Cause {
+        /** This replica stopped leading (lost, or shutting down) while the bind waited. */
+        LEADERSHIP_ENDED,
         /** Another pod held it (or other binds queued before us) until the wait ran out. */
         TIMED_OUT,
         /** Another pod holds it and the wait is zero (HAMi's behaviour): refused at once. */

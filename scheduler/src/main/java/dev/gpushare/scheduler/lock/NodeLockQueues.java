@@ -28,6 +28,16 @@ public final class NodeLockQueues {
         }
     }
 
+    /** Wakes every waiting bind, e.g. when the leadership ends: each looks whether it may still go on. */
+    public void wakeAll() {
+        queues.values().forEach(Queue::signal);
+    }
+
+    /** Binds waiting for a node lock, or for their turn at it, on all nodes. */
+    public int waiting() {
+        return queues.values().stream().mapToInt(q -> q.inside.get()).sum();
+    }
+
     /** Drops the queue of a deleted node (a bind still inside keeps its reference and fails on its own). */
     public void forget(String node) {
         Queue queue = queues.remove(node);
@@ -43,6 +53,8 @@ public final class NodeLockQueues {
         private final ReentrantLock mutex = new ReentrantLock();
         private final Condition changed = mutex.newCondition();
         private long version;
+        /** Binds in {@link NodeLockService#acquire} for this node, in turn or waiting for it. */
+        final java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
 
         boolean enter(Duration timeout) throws InterruptedException {
             return turnstile.tryAcquire(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);

@@ -14,6 +14,7 @@ import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.BooleanSupplier;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -42,6 +43,8 @@ public final class NodeLockService {
     private static final int RELEASE_ATTEMPTS = 5;
     /** Consecutive compare-and-set conflicts after which taking the lock gives up (the node is being hammered). */
     private static final int ACQUIRE_CONFLICTS = 20;
+    static final String NOT_SERVING = "not the leader: leadership ended (lost, or this replica is shutting down)"
+            + " while the bind waited for the node lock";
 
     private final KubernetesClient client;
     private final NodeLockQueues queues;
@@ -58,37 +61,54 @@ public final class NodeLockService {
         this.metrics = new LockMetrics(meters);
     }
 
-    /** Takes {@code node}'s lock for pod {@code namespace/name}, waiting up to {@code wait} for another pod's. */
-    public LockResult acquire(String node, String namespace, String name, Duration wait) throws InterruptedException {
-        LockResult result = take(node, namespace, name, wait);
+    /**
+     * Takes {@code node}'s lock for pod {@code namespace/name}, waiting up to {@code wait} for another pod's.
+     *
+     * @param mayWrite asked before every look at the lock and right before the write: false (this replica no
+     *                 longer leads, or shuts down) ends the wait at once with a refusal and writes nothing. The
+     *                 caller holds its term's permit around this call, so the write happens under it.
+     */
+    public LockResult acquire(String node, String namespace, String name, Duration wait, BooleanSupplier mayWrite)
+            throws InterruptedException {
+        LockResult result = take(node, namespace, name, wait, mayWrite);
         metrics.record(result);
         return result;
     }
 
-    private LockResult take(String node, String namespace, String name, Duration wait) throws InterruptedException {
+    private LockResult take(String node, String namespace, String name, Duration wait, BooleanSupplier mayWrite)
+            throws InterruptedException {
         Instant start = clock.instant();
         Instant deadline = start.plus(wait);
         NodeLockQueues.Queue queue = queues.of(node);
         Duration turnWait = wait.isZero() ? TURN_WAIT_WITHOUT_LOCK_WAIT : wait;
-        if (!queue.enter(turnWait)) {
-            return new LockResult.Refused(LockResult.Cause.TIMED_OUT, "timed out after " + turnWait.toMillis()
-                    + "ms waiting behind other binds for the lock of node " + node, waited(start));
-        }
+        queue.inside.incrementAndGet();
         try {
-            return acquireInTurn(queue, node, namespace, name, wait, start, deadline);
-        } catch (KubernetesClientException e) {
-            return new LockResult.Refused(LockResult.Cause.API_ERROR, "cannot take the lock of node " + node + ": "
-                    + e.getMessage(), waited(start));
+            if (!queue.enter(turnWait)) {
+                return new LockResult.Refused(LockResult.Cause.TIMED_OUT, "timed out after " + turnWait.toMillis()
+                        + "ms waiting behind other binds for the lock of node " + node, waited(start));
+            }
+            try {
+                return acquireInTurn(queue, node, namespace, name, wait, start, deadline, mayWrite);
+            } catch (KubernetesClientException e) {
+                return new LockResult.Refused(LockResult.Cause.API_ERROR, "cannot take the lock of node " + node
+                        + ": " + e.getMessage(), waited(start));
+            } finally {
+                queue.leave();
+            }
         } finally {
-            queue.leave();
+            queue.inside.decrementAndGet();
         }
     }
 
     private LockResult acquireInTurn(NodeLockQueues.Queue queue, String node, String namespace, String name,
-                                     Duration wait, Instant start, Instant deadline) throws InterruptedException {
+                                     Duration wait, Instant start, Instant deadline, BooleanSupplier mayWrite)
+            throws InterruptedException {
         int conflicts = 0;
         while (true) {
             long seen = queue.version();
+            if (!mayWrite.getAsBoolean()) {
+                return new LockResult.Refused(LockResult.Cause.LEADERSHIP_ENDED, NOT_SERVING, waited(start));
+            }
             Node current = client.nodes().withName(node).get();
             if (current == null) {
                 return new LockResult.Refused(LockResult.Cause.NODE_NOT_FOUND, "node " + node + " not found",
@@ -96,6 +116,9 @@ public final class NodeLockService {
             }
             Decision decision = decide(node, current, namespace, name);
             if (decision instanceof Decision.Take take) {
+                if (!mayWrite.getAsBoolean()) {
+                    return new LockResult.Refused(LockResult.Cause.LEADERSHIP_ENDED, NOT_SERVING, waited(start));
+                }
                 String value = NodeLockValue.heldBy(clock.instant(), namespace, name).format();
                 if (write(current, value)) {
                     if (take.heal() != null) {

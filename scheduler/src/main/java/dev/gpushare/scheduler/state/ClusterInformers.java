@@ -3,6 +3,7 @@ package dev.gpushare.scheduler.state;
 import dev.gpushare.common.annotation.BindPhase;
 import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.scheduler.events.EventRecorder;
+import dev.gpushare.scheduler.health.InformerWatchdog;
 import dev.gpushare.scheduler.lock.NodeLockQueues;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
@@ -51,6 +52,7 @@ public final class ClusterInformers implements SmartLifecycle {
     private final Timer rebuildAtSync;
     private final Timer rebuildAtLeadership;
     private final Timer rebuildAtReconcile;
+    private final InformerWatchdog watchdog;
     /** Per node, the undecodable registration value already reported, so each bad value is reported once. */
     private final Map<String, String> reportedInvalid = new ConcurrentHashMap<>();
     /** Per pod UID, the malformed allocation already logged. */
@@ -70,7 +72,8 @@ public final class ClusterInformers implements SmartLifecycle {
 
     public ClusterInformers(KubernetesClient client, ClusterState state, NodeLockQueues lockQueues,
                             EventRecorder events, Duration reconcileInterval, Duration reservationTimeout,
-                            MeterRegistry meters) {
+                            MeterRegistry meters, InformerWatchdog watchdog) {
+        this.watchdog = watchdog;
         this.client = client;
         this.state = state;
         this.lockQueues = lockQueues;
@@ -87,8 +90,8 @@ public final class ClusterInformers implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
-        nodes = client.nodes().runnableInformer(0);
+    public synchronized void start() {
+        nodes = retrying(client.nodes().runnableInformer(0), "nodes");
         nodes.addEventHandler(handler(this::onNode, (old, node) -> {
             onNode(node);
             if (!Objects.equals(lockOf(old), lockOf(node))) {
@@ -99,7 +102,7 @@ public final class ClusterInformers implements SmartLifecycle {
             reportedInvalid.remove(node.getMetadata().getName());
             lockQueues.forget(node.getMetadata().getName());
         }));
-        pods = client.pods().inAnyNamespace().runnableInformer(0);
+        pods = retrying(client.pods().inAnyNamespace().runnableInformer(0), "pods");
         pods.addEventHandler(handler(this::onPod, (old, pod) -> {
             onPod(pod);
             if (allocationDone(pod) && !allocationDone(old)) {
@@ -111,7 +114,7 @@ public final class ClusterInformers implements SmartLifecycle {
             reportedMalformed.remove(pod.getMetadata().getUid());
             signalNodesOf(pod);
         }));
-        quotas = client.resourceQuotas().inAnyNamespace().runnableInformer(0);
+        quotas = retrying(client.resourceQuotas().inAnyNamespace().runnableInformer(0), "resourcequotas");
         quotas.addEventHandler(handler(state::applyQuota, (old, quota) -> state.applyQuota(quota),
                 state::removeQuota));
 
@@ -126,7 +129,9 @@ public final class ClusterInformers implements SmartLifecycle {
         CompletableFuture.allOf(nodes.start().toCompletableFuture(), pods.start().toCompletableFuture(),
                 quotas.start().toCompletableFuture()).whenComplete((ok, error) -> {
                     if (error != null) {
-                        log.error("informers failed to start; the scheduler stays unready", error);
+                        if (running) {
+                            log.error("informers failed to start; the scheduler stays unready", error);
+                        }
                         synced.completeExceptionally(error);
                         return;
                     }
@@ -139,6 +144,23 @@ public final class ClusterInformers implements SmartLifecycle {
                     timer.scheduleWithFixedDelay(this::expire, expiryInterval.toMillis(), expiryInterval.toMillis(),
                             TimeUnit.MILLISECONDS);
                 });
+    }
+
+    /**
+     * Every failed list or watch is retried (see {@link InformerWatchdog}). After an outage the informers are
+     * started afresh: a watch resumed from its last resource version (or one the server could not resume) may not
+     * report what was deleted meanwhile, a full list does; the state is rebuilt from it as at start-up.
+     */
+    private <T extends HasMetadata> SharedIndexInformer<T> retrying(SharedIndexInformer<T> informer, String kind) {
+        return watchdog.retrying(informer, "informer " + kind, this::relistAfterOutage);
+    }
+
+    private synchronized void relistAfterOutage() {
+        if (running) {
+            log.info("re-listing nodes, pods and resource quotas after the API outage");
+            stop();
+            start();
+        }
     }
 
     /**
@@ -317,8 +339,11 @@ public final class ClusterInformers implements SmartLifecycle {
     }
 
     @Override
-    public void stop() {
+    public synchronized void stop() {
         running = false;
+        for (String kind : new String[] {"nodes", "pods", "resourcequotas"}) {
+            watchdog.forget("informer " + kind);
+        }
         if (timer != null) {
             timer.shutdownNow();
         }

@@ -7,6 +7,7 @@ import dev.gpushare.placement.FailureReason;
 import dev.gpushare.placement.NamespaceQuota;
 import dev.gpushare.placement.NodeRejection;
 import dev.gpushare.placement.NodeSnapshot;
+import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.placement.NodeSnapshotFactory;
 import dev.gpushare.placement.PlacementEngine;
 import dev.gpushare.placement.PlacementRequest;
@@ -48,7 +49,8 @@ import java.util.function.Supplier;
 public final class ClusterState {
 
     /** A node as the registry keeps it. */
-    private record NodeView(Map<String, String> labels, NodeGpus gpus) {
+    /** @param cordoned GPU UUIDs of {@code hami.io/device-cordon} */
+    private record NodeView(Map<String, String> labels, Set<String> cordoned, NodeGpus gpus) {
     }
 
     /** Settings from the device config and {@code hami.*}. */
@@ -482,7 +484,9 @@ public final class ClusterState {
 
     private NodeView view(Node node) {
         Map<String, String> labels = node.getMetadata().getLabels();
+        Map<String, String> annotations = node.getMetadata().getAnnotations();
         return new NodeView(labels == null ? Map.of() : Map.copyOf(labels),
+                NodeSnapshotFactory.cordoned(annotations == null ? null : annotations.get(HamiKeys.DEVICE_CORDON)),
                 NodeGpus.of(node, settings.countResource()));
     }
 
@@ -571,8 +575,8 @@ public final class ClusterState {
         if (view.gpus() instanceof NodeGpus.Registered registered) {
             List<PodAllocation> allocations = entriesByNode.getOrDefault(nodeName, Map.of()).values().stream()
                     .map(PodEntry::allocation).toList();
-            built = snapshotFactory.snapshot(nodeName, view.labels(), registered.devices(), registered.pairScores(),
-                    allocations);
+            built = snapshotFactory.snapshot(nodeName, view.labels(), view.cordoned(), registered.devices(),
+                    registered.pairScores(), allocations);
         } else if (view.gpus() instanceof NodeGpus.Invalid invalid) {
             built = snapshotFactory.unregistrable(nodeName, view.labels(), invalid.problem());
         } else {

@@ -195,7 +195,9 @@ class ConcurrentSchedulingTest {
         try (EventRecorder events = new EventRecorder(client, "test", Clock.systemUTC(), meters,
                 new dev.gpushare.scheduler.events.DecisionLog(10))) {
             ClusterInformers informers = new ClusterInformers(client, fresh, new NodeLockQueues(), events,
-                    Duration.ofHours(1), Duration.ofMinutes(2), meters);
+                    Duration.ofHours(1), Duration.ofMinutes(2), meters,
+                    new dev.gpushare.scheduler.health.InformerWatchdog(
+                            new dev.gpushare.scheduler.health.ApiReachability(Clock.systemUTC())));
             informers.start();
             try {
                 await().atMost(Duration.ofSeconds(20)).until(fresh::synced);

@@ -129,7 +129,8 @@ class ElectedLeaseTest {
 
     private Replica replica(String leaseName, String identity) {
         KubernetesClient client = api.newClient();
-        ElectedLease lease = new ElectedLease(client, NAMESPACE, leaseName, identity, TIMING);
+        ElectedLease lease = new ElectedLease(client, NAMESPACE, leaseName, identity, TIMING,
+                new dev.gpushare.scheduler.health.ApiReachability(java.time.Clock.systemUTC()));
         Leadership leadership = new Leadership(identity, lease.describe());
         LeadershipCoordinator coordinator = new LeadershipCoordinator(leadership, lease, new RecordingLedger(), null,
                 Clock.systemUTC(), new LeadershipCoordinator.Settings(WAIT, WAIT, Duration.ofHours(1)),

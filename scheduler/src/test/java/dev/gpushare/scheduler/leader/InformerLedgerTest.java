@@ -53,7 +53,8 @@ class InformerLedgerTest {
                 new ClusterState.Settings("nvidia.com/gpu", "nvidia.com/gpumem", "nvidia.com/gpucores", 1,
                         Duration.ofMinutes(2)), Clock.systemUTC());
         informers = new ClusterInformers(client, state, new NodeLockQueues(), events, Duration.ofHours(1),
-                Duration.ofMinutes(2), meters);
+                Duration.ofMinutes(2), meters, new dev.gpushare.scheduler.health.InformerWatchdog(
+                        new dev.gpushare.scheduler.health.ApiReachability(Clock.systemUTC())));
         informers.start();
     }
 

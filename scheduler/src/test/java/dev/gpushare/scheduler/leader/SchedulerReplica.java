@@ -39,7 +39,12 @@ final class SchedulerReplica implements AutoCloseable {
                 "hami.pod.name=" + name, "hami.pod.namespace=" + namespace,
                 "hami.filter.sync-wait=1s", "hami.bind.lock-wait=2s", "hami.reconcile.interval=1h",
                 "logging.level.root=WARN", "logging.level.dev.gpushare.scheduler.leader=INFO"));
-        all.addAll(List.of(properties));
+        // A setting given here replaces the default above (Spring would join two values of one key with a comma).
+        for (String property : properties) {
+            String key = property.substring(0, property.indexOf('=') + 1);
+            all.removeIf(p -> p.startsWith(key));
+            all.add(property);
+        }
         // As command-line arguments: they override application.yaml (builder properties would not).
         return new SchedulerReplica(name, new SpringApplicationBuilder(SchedulerApplication.class)
                 .run(all.stream().map(p -> "--" + p).toArray(String[]::new)));

@@ -1,6 +1,7 @@
 package dev.gpushare.scheduler.leader;
 
 import dev.gpushare.scheduler.kube.EmbeddedApiServer;
+import dev.gpushare.scheduler.support.CuttableProxy;
 import dev.gpushare.scheduler.support.TestApiServerDispatcher;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.HashMap;
@@ -13,13 +14,40 @@ import java.util.Map;
 final class SharedApi implements AutoCloseable {
 
     private final EmbeddedApiServer server;
+    /** Between the replicas and the server when the API is to go away and come back; else null. */
+    private final CuttableProxy proxy;
     final KubernetesClient client;
     private final Map<String, String> previous = new HashMap<>();
 
-    private SharedApi() {
+    private SharedApi(boolean outages) throws java.io.IOException {
         server = EmbeddedApiServer.start(new TestApiServerDispatcher(), 0);
         client = server.newClient();
-        set("kubernetes.master", server.url());
+        if (outages) {
+            proxy = new CuttableProxy(java.net.URI.create(server.url()).getPort());
+            configure("http://127.0.0.1:" + proxy.port() + "/");
+        } else {
+            proxy = null;
+            configure(server.url());
+        }
+    }
+
+    /** An API that the replicas cannot reach until {@link #up()}; {@link #client} reaches it all the time. */
+    static SharedApi down() throws java.io.IOException {
+        return new SharedApi(true);
+    }
+
+    /** The replicas reach the API (again). */
+    void up() throws java.io.IOException {
+        proxy.restore();
+    }
+
+    /** The replicas' connections are closed and new ones refused, as when the API server goes away. */
+    void cut() {
+        proxy.cut();
+    }
+
+    private void configure(String url) {
+        set("kubernetes.master", url);
         set("kubernetes.namespace", "default");
         set("kubernetes.auth.tryKubeConfig", "false");
         set("kubernetes.auth.tryServiceAccount", "false");
@@ -27,7 +55,11 @@ final class SharedApi implements AutoCloseable {
     }
 
     static SharedApi start() {
-        return new SharedApi();
+        try {
+            return new SharedApi(false);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** A client of its own, as a separate process would have. */
@@ -49,6 +81,9 @@ final class SharedApi implements AutoCloseable {
                 System.setProperty(key, value);
             }
         });
+        if (proxy != null) {
+            proxy.close();
+        }
         client.close();
         server.close();
     }

@@ -77,7 +77,7 @@ class NodeLockServiceTest {
     void freeLockIsTakenWithHamisValueFormat() throws Exception {
         String node = node(null);
 
-        LockResult result = locks.acquire(node, "ns", "p", Duration.ZERO);
+        LockResult result = locks.acquire(node, "ns", "p", Duration.ZERO, () -> true);
 
         assertThat(result).isInstanceOfSatisfying(LockResult.Acquired.class, a -> assertThat(a.how()).isEqualTo("free"));
         assertThat(lockOf(node)).isEqualTo("2026-11-23T12:00:00Z,ns,p");
@@ -87,7 +87,7 @@ class NodeLockServiceTest {
     void theHolderTakesItAgainWithAFreshTimestamp() throws Exception {
         String node = node("2026-11-23T11:58:00Z,ns,p");
 
-        LockResult result = locks.acquire(node, "ns", "p", Duration.ZERO);
+        LockResult result = locks.acquire(node, "ns", "p", Duration.ZERO, () -> true);
 
         assertThat(result).isInstanceOfSatisfying(LockResult.Acquired.class,
                 a -> assertThat(a.how()).isEqualTo("re-entrant"));
@@ -99,7 +99,7 @@ class NodeLockServiceTest {
         pod("ns", "old-owner", null, "Pending");
         String node = node("2026-11-23T11:54:59Z,ns,old-owner");
 
-        LockResult result = locks.acquire(node, "ns", "p", Duration.ZERO);
+        LockResult result = locks.acquire(node, "ns", "p", Duration.ZERO, () -> true);
 
         assertThat(result).isInstanceOfSatisfying(LockResult.Acquired.class,
                 a -> assertThat(a.how()).startsWith("healed expired lock"));
@@ -113,7 +113,7 @@ class NodeLockServiceTest {
     void aLockOfAGonePodIsHealed() throws Exception {
         String node = node("2026-11-23T11:59:00Z,ns,gone");
 
-        LockResult result = locks.acquire(node, "ns", "p", Duration.ZERO);
+        LockResult result = locks.acquire(node, "ns", "p", Duration.ZERO, () -> true);
 
         assertThat(result).isInstanceOfSatisfying(LockResult.Acquired.class,
                 a -> assertThat(a.how()).contains("owner pod is gone"));
@@ -127,9 +127,11 @@ class NodeLockServiceTest {
         String first = node("2026-11-23T11:59:00Z,ns,finished");
         String second = node("2026-11-23T11:59:00Z,ns,elsewhere");
 
-        assertThat(locks.acquire(first, "ns", "p", Duration.ZERO)).isInstanceOfSatisfying(LockResult.Acquired.class,
+        assertThat(locks.acquire(first, "ns", "p", Duration.ZERO, () -> true))
+                .isInstanceOfSatisfying(LockResult.Acquired.class,
                 a -> assertThat(a.how()).contains("owner pod Succeeded"));
-        assertThat(locks.acquire(second, "ns", "p", Duration.ZERO)).isInstanceOfSatisfying(LockResult.Acquired.class,
+        assertThat(locks.acquire(second, "ns", "p", Duration.ZERO, () -> true))
+                .isInstanceOfSatisfying(LockResult.Acquired.class,
                 a -> assertThat(a.how()).contains("owner pod is bound to some-other-node"));
     }
 
@@ -137,7 +139,7 @@ class NodeLockServiceTest {
     void aMalformedLockIsHealed() throws Exception {
         String node = node("not-a-time,ns");
 
-        LockResult result = locks.acquire(node, "ns", "p", Duration.ZERO);
+        LockResult result = locks.acquire(node, "ns", "p", Duration.ZERO, () -> true);
 
         assertThat(result).isInstanceOfSatisfying(LockResult.Acquired.class,
                 a -> assertThat(a.how()).startsWith("healed malformed lock"));
@@ -150,7 +152,7 @@ class NodeLockServiceTest {
         pod("ns", "holder", null, "Pending");
         String node = node("2026-11-23T11:59:30Z,ns,holder");
 
-        LockResult result = locks.acquire(node, "ns", "p", Duration.ZERO);
+        LockResult result = locks.acquire(node, "ns", "p", Duration.ZERO, () -> true);
 
         assertThat(result).isEqualTo(new LockResult.Refused(LockResult.Cause.HELD,
                 "node " + node + " is locked by ns/holder since 2026-11-23T11:59:30Z", Duration.ZERO));
@@ -163,7 +165,7 @@ class NodeLockServiceTest {
     void aLegacyTimestampOnlyLockIsHeldUntilItExpires() throws Exception {
         String node = node("2026-11-23T11:59:30Z");
 
-        LockResult result = locks.acquire(node, "ns", "p", Duration.ZERO);
+        LockResult result = locks.acquire(node, "ns", "p", Duration.ZERO, () -> true);
 
         assertThat(result).isInstanceOfSatisfying(LockResult.Refused.class,
                 r -> assertThat(r.reason()).contains("locked by a legacy lock"));
@@ -224,7 +226,7 @@ class NodeLockServiceTest {
             return n;
         });
 
-        LockResult result = ticking.acquire(node, "ns", "p", Duration.ofMillis(300));
+        LockResult result = ticking.acquire(node, "ns", "p", Duration.ofMillis(300), () -> true);
 
         assertThat(result).isInstanceOfSatisfying(LockResult.Refused.class, r -> {
             assertThat(r.cause()).isEqualTo(LockResult.Cause.TIMED_OUT);
@@ -249,7 +251,8 @@ class NodeLockServiceTest {
         }, threads);
         awaitWaiting(waiter.get());
 
-        assertThat(locks.acquire(free, "ns", "z", Duration.ofSeconds(20))).isInstanceOf(LockResult.Acquired.class);
+        assertThat(locks.acquire(free, "ns", "z", Duration.ofSeconds(20), () -> true))
+                .isInstanceOf(LockResult.Acquired.class);
         assertThat(blocked).isNotDone();
         locks.release(busy, "ns", "holder-x");
         assertThat(blocked.get(10, TimeUnit.SECONDS)).isInstanceOf(LockResult.Acquired.class);
@@ -258,7 +261,8 @@ class NodeLockServiceTest {
     @Test
     void releaseOwnRemovesOnlyTheExactValueThisCallWrote() throws Exception {
         String node = node(null);
-        LockResult.Acquired first = (LockResult.Acquired) locks.acquire(node, "ns", "p", Duration.ZERO);
+        LockResult.Acquired first = (LockResult.Acquired) locks.acquire(node, "ns", "p", Duration.ZERO,
+                () -> true);
         assertThat(first.value()).isEqualTo("2026-11-23T12:00:00Z,ns,p");
         String later = "2026-11-23T12:00:05Z,ns,p";
         client.nodes().withName(node).edit(n -> {
@@ -275,7 +279,7 @@ class NodeLockServiceTest {
 
     private LockResult acquire(String node, String pod, Duration wait) {
         try {
-            return locks.acquire(node, "ns", pod, wait);
+            return locks.acquire(node, "ns", pod, wait, () -> true);
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         }
