@@ -298,6 +298,7 @@ public record HamiProperties(
      * A stream of GPU pods of every kind, each deleted once it has run for {@code runFor} ({@code --demo} sets
      * {@code enabled}).
      *
+     * @param enabled  whether the demo workload is submitted (embedded mode; {@code --demo} sets it)
      * @param interval time between two submitted pods
      * @param runFor   how long a demo pod runs before it completes
      * @param maxPods  demo pods that exist at once, at most
@@ -346,6 +347,7 @@ public record HamiProperties(
     /**
      * The read-only GPU page at {@code /ui/} on the management listener.
      *
+     * @param enabled whether the GPU page and its JSON and server-sent-event feeds are served
      * @param refresh how often an open page's picture is compared with the ledger and sent when it changed
      */
     public record Ui(@DefaultValue("true") boolean enabled, @DefaultValue("1s") Duration refresh) {
