@@ -21,6 +21,7 @@ import dev.gpushare.scheduler.lock.NodeLockService;
 import dev.gpushare.scheduler.state.ClusterInformers;
 import dev.gpushare.scheduler.state.ClusterState;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -78,7 +79,9 @@ class SchedulerConfiguration {
     NodeLockQueues nodeLockQueues(Leadership leadership, MeterRegistry meters) {
         NodeLockQueues queues = new NodeLockQueues();
         leadership.onEnd(queues::wakeAll);
-        meters.gauge("gpushare_node_lock_waiting_binds", queues, NodeLockQueues::waiting);
+        Gauge.builder("gpushare_node_lock_waiting_binds", queues, NodeLockQueues::waiting)
+                .description("Binds waiting for a node lock right now, over all nodes")
+                .register(meters);
         return queues;
     }
 
