@@ -61,10 +61,9 @@ class SchedulerConfiguration {
     }
 
     @Bean
-    ClusterState clusterState(PlacementEngine engine, DeviceConfig deviceConfig, HamiProperties properties,
-                              Clock clock) {
+    ClusterState clusterState(DeviceConfig deviceConfig, HamiProperties properties, Clock clock) {
         NvidiaConfig nvidia = deviceConfig.nvidia();
-        return new ClusterState(engine, new NodeSnapshotFactory(nvidia.knownMigGeometries()),
+        return new ClusterState(new NodeSnapshotFactory(nvidia.knownMigGeometries()),
                 new ClusterState.Settings(nvidia.resourceCountName(), nvidia.resourceMemoryName(),
                         nvidia.resourceCoreName(), nvidia.memoryFactor(), properties.reservation().timeout()),
                 clock);
@@ -95,9 +94,9 @@ class SchedulerConfiguration {
     }
 
     @Bean
-    FilterService filterService(ClusterState state, Leadership leadership, PodRequestParser parser,
-                                KubernetesClient client, EventRecorder events, Clock clock, HamiProperties properties) {
-        return new FilterService(state, leadership, parser, client, events, clock);
+    FilterService filterService(ClusterState state, PlacementEngine engine, Leadership leadership,
+                                PodRequestParser parser, KubernetesClient client, EventRecorder events, Clock clock) {
+        return new FilterService(state, engine, leadership, parser, client, events, clock);
     }
 
     @Bean

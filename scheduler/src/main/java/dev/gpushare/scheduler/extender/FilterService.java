@@ -8,6 +8,8 @@ import dev.gpushare.common.request.PodRequest;
 import dev.gpushare.common.request.PodRequestParser;
 import dev.gpushare.placement.FailureReason;
 import dev.gpushare.placement.NodeRejection;
+import dev.gpushare.placement.PlacementEngine;
+import dev.gpushare.placement.PlacementRequest;
 import dev.gpushare.placement.PlacementResult;
 import dev.gpushare.scheduler.events.EventRecorder;
 import dev.gpushare.scheduler.kube.MergePatch;
@@ -40,15 +42,17 @@ public final class FilterService {
     private static final Logger log = LoggerFactory.getLogger(FilterService.class);
 
     private final ClusterState state;
+    private final PlacementEngine engine;
     private final Leadership leadership;
     private final PodRequestParser parser;
     private final KubernetesClient client;
     private final EventRecorder events;
     private final Clock clock;
 
-    public FilterService(ClusterState state, Leadership leadership, PodRequestParser parser, KubernetesClient client,
+    public FilterService(ClusterState state, PlacementEngine engine, Leadership leadership, PodRequestParser parser, KubernetesClient client,
                          EventRecorder events, Clock clock) {
         this.state = state;
+        this.engine = engine;
         this.leadership = leadership;
         this.parser = parser;
         this.client = client;
@@ -73,8 +77,9 @@ public final class FilterService {
             return new FilterOutcome.Passed(args.nodeNames());
         }
         long started = System.nanoTime();
-        PlacementResult result = state.placeAndReserve(meta.getUid(), meta.getNamespace(), meta.getName(), request,
-                meta.getAnnotations(), args.nodeNames());
+        PlacementResult result = state.placeAndReserve(meta.getUid(), meta.getNamespace(), meta.getName(),
+                args.nodeNames(), (candidates, quota) -> engine.place(new PlacementRequest(meta.getNamespace(),
+                        meta.getName(), request, meta.getAnnotations(), quota), candidates));
         if (result instanceof PlacementResult.Placed placed) {
             try (TermPermit permit = leadership.enter(term)) {
                 if (!permit.held()) {

@@ -10,9 +10,11 @@ import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -165,8 +167,47 @@ public final class ClusterInformers implements SmartLifecycle {
     }
 
     private ClusterState.Repairs rebuildFromStores(boolean markSynced) {
-        return state.rebuild(() -> nodes.getStore().list(), () -> pods.getStore().list(),
-                () -> quotas.getStore().list(), markSynced);
+        return state.rebuild(stores(), markSynced);
+    }
+
+    /** The informer stores, as the reconcile reads them: an object is current while its store holds that instance. */
+    private InformerStores stores() {
+        return new InformerStores() {
+            @Override
+            public Collection<Node> nodes() {
+                return nodes.getStore().list();
+            }
+
+            @Override
+            public Collection<Pod> pods() {
+                return pods.getStore().list();
+            }
+
+            @Override
+            public Collection<ResourceQuota> quotas() {
+                return quotas.getStore().list();
+            }
+
+            @Override
+            public boolean holds(HasMetadata object) {
+                String key = Cache.metaNamespaceKeyFunc(object);
+                Object current = object instanceof Node ? nodes.getStore().getByKey(key)
+                        : object instanceof Pod ? pods.getStore().getByKey(key)
+                        : quotas.getStore().getByKey(key);
+                return current == object;
+            }
+
+            @Override
+            public boolean lacksPod(String namespace, String name, String uid) {
+                Pod pod = pods.getStore().getByKey(namespace + "/" + name);
+                return pod == null || !uid.equals(pod.getMetadata().getUid());
+            }
+
+            @Override
+            public boolean lacksNode(String name) {
+                return nodes.getStore().getByKey(name) == null;
+            }
+        };
     }
 
     private void expire() {

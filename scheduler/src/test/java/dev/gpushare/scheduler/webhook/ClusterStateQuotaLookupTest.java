@@ -7,6 +7,9 @@ import dev.gpushare.common.request.PodRequestParser;
 import dev.gpushare.placement.NodeSnapshotFactory;
 import dev.gpushare.placement.PlacementEngine;
 import dev.gpushare.placement.PlacementResult;
+import dev.gpushare.scheduler.state.InformerStores;
+import dev.gpushare.common.request.PodRequest;
+import dev.gpushare.placement.PlacementRequest;
 import dev.gpushare.placement.PlacementSettings;
 import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.state.ClusterState;
@@ -28,9 +31,11 @@ import org.junit.jupiter.api.Test;
 /** The webhook reads the ledger's quota headroom in the ledger's units: memory times memoryFactor. */
 class ClusterStateQuotaLookupTest {
 
+    private static final PlacementEngine ENGINE = new PlacementEngine(PlacementSettings.defaults());
+
     private static final int MEMORY_FACTOR = 2;
 
-    private final ClusterState state = new ClusterState(new PlacementEngine(PlacementSettings.defaults()),
+    private final ClusterState state = new ClusterState(
             new NodeSnapshotFactory(List.of()), new ClusterState.Settings("nvidia.com/gpu", "nvidia.com/gpumem",
                     "nvidia.com/gpucores", MEMORY_FACTOR, Duration.ofMinutes(2)), Clock.systemUTC());
     private final ClusterStateQuotaLookup lookup = new ClusterStateQuotaLookup(state);
@@ -46,15 +51,18 @@ class ClusterStateQuotaLookupTest {
     }
 
     private void sync() {
-        state.rebuild(() -> nodes, List::of, () -> quotas, true);
+        state.rebuild(InformerStores.of(nodes, List.of(), quotas), true);
     }
 
     private void reserve(Pod pod) throws Exception {
         PodRequestParser parser = new PodRequestParser(DeviceConfig.parse("nvidia:\n  memoryFactor: "
                 + MEMORY_FACTOR + "\n"));
         pod.getMetadata().setUid("uid-" + pod.getMetadata().getName());
+        PodRequest request = parser.parse(pod);
         PlacementResult result = state.placeAndReserve(pod.getMetadata().getUid(), pod.getMetadata().getNamespace(),
-                pod.getMetadata().getName(), parser.parse(pod), Map.of(), List.of("n1"));
+                pod.getMetadata().getName(), List.of("n1"), (candidates, quota) -> ENGINE.place(
+                        new PlacementRequest(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), request,
+                                Map.of(), quota), candidates));
         assertThat(result).isInstanceOf(PlacementResult.Placed.class);
     }
 
