@@ -10,7 +10,10 @@ import dev.gpushare.placement.PlacementSettings;
 import dev.gpushare.scheduler.config.HamiProperties;
 import dev.gpushare.scheduler.events.EventRecorder;
 import dev.gpushare.scheduler.extender.BindService;
+import dev.gpushare.scheduler.extender.CachedClusterReads;
 import dev.gpushare.scheduler.extender.FilterService;
+import dev.gpushare.scheduler.extender.PodWrites;
+import dev.gpushare.scheduler.kube.ApiPodWrites;
 import dev.gpushare.scheduler.kube.PodBindings;
 import dev.gpushare.scheduler.leader.Leadership;
 import dev.gpushare.scheduler.lock.NodeLockQueues;
@@ -94,16 +97,22 @@ class SchedulerConfiguration {
     }
 
     @Bean
+    PodWrites podWrites(KubernetesClient client) {
+        return new ApiPodWrites(client);
+    }
+
+    @Bean
     FilterService filterService(ClusterState state, PlacementEngine engine, Leadership leadership,
-                                PodRequestParser parser, KubernetesClient client, EventRecorder events, Clock clock) {
-        return new FilterService(state, engine, leadership, parser, client, events, clock);
+                                PodRequestParser parser, PodWrites writes, EventRecorder events, Clock clock) {
+        return new FilterService(state, engine, leadership, parser, writes, events, clock);
     }
 
     @Bean
     BindService bindService(ClusterState state, Leadership leadership, ClusterInformers informers,
-                            NodeLockService locks, KubernetesClient client, PodRequestParser parser,
+                            NodeLockService locks, KubernetesClient client, PodWrites writes, PodRequestParser parser,
                             EventRecorder events, Clock clock, HamiProperties properties) {
-        return new BindService(state, leadership, informers, locks, new PodBindings(client), parser, client, events,
-                clock, properties.bind().lockWait());
+        BindService.Io io = new BindService.Io(new CachedClusterReads(informers, client), locks, writes,
+                new PodBindings(client));
+        return new BindService(state, leadership, io, parser, events, clock, properties.bind().lockWait());
     }
 }

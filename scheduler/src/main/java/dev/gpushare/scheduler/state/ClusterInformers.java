@@ -1,7 +1,7 @@
 package dev.gpushare.scheduler.state;
 
 import dev.gpushare.common.annotation.HamiKeys;
-import dev.gpushare.scheduler.events.EventRecorder;
+import dev.gpushare.scheduler.events.Events;
 import dev.gpushare.scheduler.lock.NodeLockQueues;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
@@ -41,7 +41,7 @@ public final class ClusterInformers implements SmartLifecycle {
     private final KubernetesClient client;
     private final ClusterState state;
     private final NodeLockQueues lockQueues;
-    private final EventRecorder events;
+    private final Events events;
     private final Duration reconcileInterval;
     private final Duration expiryInterval;
     private final Counter repairs;
@@ -63,7 +63,7 @@ public final class ClusterInformers implements SmartLifecycle {
     }
 
     public ClusterInformers(KubernetesClient client, ClusterState state, NodeLockQueues lockQueues,
-                            EventRecorder events, Duration reconcileInterval, Duration reservationTimeout,
+                            Events events, Duration reconcileInterval, Duration reservationTimeout,
                             MeterRegistry meters) {
         this.client = client;
         this.state = state;
@@ -227,7 +227,7 @@ public final class ClusterInformers implements SmartLifecycle {
         if (gpus instanceof NodeGpus.Invalid invalid) {
             if (!invalid.value().equals(reportedInvalid.put(name, invalid.value()))) {
                 log.warn("node registration invalid node={} problem={}", name, invalid.problem());
-                events.onNode(node.getMetadata(), EventRecorder.Type.Warning, "NodeRegistrationInvalid",
+                events.onNode(node.getMetadata(), Events.Type.Warning, "NodeRegistrationInvalid",
                         "GPU registration cannot be decoded, the node takes no GPU pods: " + invalid.problem());
             }
         } else {
