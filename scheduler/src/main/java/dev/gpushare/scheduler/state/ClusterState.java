@@ -214,8 +214,9 @@ public final class ClusterState {
                         ? stores.lacksPod(observed.namespace(), observed.name(), e.getKey())
                         : stores.holds(repair.pod()))) {
                     ledger.put(e.getKey(), repair.expected());
-                    if (observed == null || !observed.sameUsage(repair.expected())) {
-                        podRepairs++;  // a changed expiry alone is no drift
+                    // A changed expiry alone is no drift, nor a reservation whose time was up (expiry drops those).
+                    if (observed == null || !observed.sameUsage(repair.expected()) && !observed.expired(now)) {
+                        podRepairs++;
                     }
                 }
             }
