@@ -1,4 +1,4 @@
-package dev.gpushare.scheduler.webhook;
+package dev.gpushare.scheduler.admission;
 
 import dev.gpushare.webhook.AdmissionResult;
 import io.micrometer.core.instrument.Counter;

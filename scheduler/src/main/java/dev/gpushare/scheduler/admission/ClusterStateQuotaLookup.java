@@ -1,4 +1,4 @@
-package dev.gpushare.scheduler.webhook;
+package dev.gpushare.scheduler.admission;
 
 import dev.gpushare.placement.NamespaceQuota;
 import dev.gpushare.scheduler.state.ClusterState;

@@ -1,4 +1,4 @@
-package dev.gpushare.scheduler.webhook;
+package dev.gpushare.scheduler.admission;
 
 import dev.gpushare.common.config.DeviceConfig;
 import dev.gpushare.scheduler.config.HamiProperties;

@@ -1,6 +1,6 @@
-package dev.gpushare.scheduler.webhook;
+package dev.gpushare.scheduler.admission;
 
-import dev.gpushare.scheduler.web.RequestBodies;
+import dev.gpushare.scheduler.listener.RequestBodies;
 import dev.gpushare.webhook.AdmissionResult;
 import dev.gpushare.webhook.AdmissionReviewHandler;
 import jakarta.servlet.http.HttpServletRequest;

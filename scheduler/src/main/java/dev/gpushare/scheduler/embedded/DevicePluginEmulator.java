@@ -1,4 +1,4 @@
-package dev.gpushare.scheduler.kube;
+package dev.gpushare.scheduler.embedded;
 
 import dev.gpushare.common.annotation.AllocationCodec;
 import dev.gpushare.common.annotation.BindPhase;
@@ -11,6 +11,8 @@ import dev.gpushare.common.request.ContainerRequest;
 import dev.gpushare.common.request.InvalidRequestException;
 import dev.gpushare.common.request.PodRequest;
 import dev.gpushare.common.request.PodRequestParser;
+import dev.gpushare.scheduler.kube.KubernetesClients;
+import dev.gpushare.scheduler.kube.MergePatch;
 import dev.gpushare.scheduler.lock.NodeLockService;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;

@@ -1,5 +1,6 @@
-package dev.gpushare.scheduler.kube;
+package dev.gpushare.scheduler.embedded;
 
+import dev.gpushare.scheduler.kube.KubernetesClients;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -1,4 +1,4 @@
-package dev.gpushare.scheduler.kube;
+package dev.gpushare.scheduler.embedded;
 
 import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.common.annotation.NodeRegisterCodec;

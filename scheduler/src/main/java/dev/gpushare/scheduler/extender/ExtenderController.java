@@ -3,7 +3,7 @@ package dev.gpushare.scheduler.extender;
 import dev.gpushare.scheduler.config.HamiProperties;
 import dev.gpushare.scheduler.leader.Admission;
 import dev.gpushare.scheduler.leader.Leadership;
-import dev.gpushare.scheduler.web.RequestBodies;
+import dev.gpushare.scheduler.listener.RequestBodies;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.function.Function;
 import org.slf4j.Logger;

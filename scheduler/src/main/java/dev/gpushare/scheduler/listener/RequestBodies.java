@@ -1,4 +1,4 @@
-package dev.gpushare.scheduler.web;
+package dev.gpushare.scheduler.listener;
 
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;

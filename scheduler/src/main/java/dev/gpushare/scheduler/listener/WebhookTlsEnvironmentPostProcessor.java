@@ -1,4 +1,4 @@
-package dev.gpushare.scheduler.web;
+package dev.gpushare.scheduler.listener;
 
 import dev.gpushare.certgen.CertificateFiles;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.gpushare.scheduler.webhook;
+package dev.gpushare.scheduler.admission;
 
 import java.io.IOException;
 import java.io.InputStream;

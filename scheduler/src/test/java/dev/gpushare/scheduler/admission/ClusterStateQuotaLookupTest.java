@@ -1,4 +1,4 @@
-package dev.gpushare.scheduler.webhook;
+package dev.gpushare.scheduler.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,7 +11,7 @@ import dev.gpushare.scheduler.state.InformerStores;
 import dev.gpushare.common.request.PodRequest;
 import dev.gpushare.placement.PlacementRequest;
 import dev.gpushare.placement.PlacementSettings;
-import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.support.TestObjects;
 import dev.gpushare.webhook.QuotaHeadroom;

@@ -1,4 +1,4 @@
-package dev.gpushare.scheduler.webhook;
+package dev.gpushare.scheduler.admission;
 
 import static dev.gpushare.scheduler.support.TestObjects.create;
 import static dev.gpushare.scheduler.support.TestObjects.gpuPod;
@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.gpushare.certgen.CertificateFiles;
-import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.support.ExtenderClient;
 import dev.gpushare.scheduler.support.SchedulerSpringTest;

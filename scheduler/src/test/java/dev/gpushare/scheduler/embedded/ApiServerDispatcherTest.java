@@ -1,9 +1,11 @@
-package dev.gpushare.scheduler.kube;
+package dev.gpushare.scheduler.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.gpushare.scheduler.kube.MergePatch;
+import dev.gpushare.scheduler.kube.PodBindings;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

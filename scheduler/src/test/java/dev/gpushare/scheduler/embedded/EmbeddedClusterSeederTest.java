@@ -1,4 +1,4 @@
-package dev.gpushare.scheduler.kube;
+package dev.gpushare.scheduler.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

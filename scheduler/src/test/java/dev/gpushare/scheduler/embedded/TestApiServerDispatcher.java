@@ -1,6 +1,5 @@
-package dev.gpushare.scheduler.support;
+package dev.gpushare.scheduler.embedded;
 
-import dev.gpushare.scheduler.kube.ApiServerDispatcher;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;

@@ -11,7 +11,7 @@ import dev.gpushare.placement.PlacementRequest;
 import dev.gpushare.placement.PlacementResult;
 import dev.gpushare.placement.PlacementSettings;
 import dev.gpushare.scheduler.events.Events;
-import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.leader.Leadership;
 import dev.gpushare.scheduler.leader.Terms;
 import dev.gpushare.scheduler.lock.LockResult;

@@ -16,7 +16,7 @@ import dev.gpushare.common.device.DeviceInfo;
 import dev.gpushare.common.device.PodAllocation;
 import dev.gpushare.placement.NodeSnapshotFactory;
 import dev.gpushare.scheduler.events.EventRecorder;
-import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.lock.NodeLockQueues;
 import dev.gpushare.scheduler.state.ClusterInformers;
 import dev.gpushare.scheduler.state.ClusterState;

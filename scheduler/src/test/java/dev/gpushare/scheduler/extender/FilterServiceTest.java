@@ -10,7 +10,7 @@ import dev.gpushare.placement.NodeSnapshotFactory;
 import dev.gpushare.placement.PlacementEngine;
 import dev.gpushare.placement.PlacementSettings;
 import dev.gpushare.scheduler.events.Events;
-import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.leader.Leadership;
 import dev.gpushare.scheduler.leader.Terms;
 import dev.gpushare.scheduler.state.ClusterState;

@@ -2,7 +2,7 @@ package dev.gpushare.scheduler.leader;
 
 import dev.gpushare.scheduler.SchedulerApplication;
 import dev.gpushare.scheduler.support.ExtenderClient;
-import dev.gpushare.scheduler.web.ExtenderListener;
+import dev.gpushare.scheduler.listener.ExtenderListener;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

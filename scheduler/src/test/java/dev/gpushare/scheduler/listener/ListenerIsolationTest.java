@@ -1,4 +1,4 @@
-package dev.gpushare.scheduler.web;
+package dev.gpushare.scheduler.listener;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

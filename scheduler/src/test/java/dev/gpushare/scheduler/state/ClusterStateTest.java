@@ -14,7 +14,7 @@ import dev.gpushare.placement.NodeRejection;
 import dev.gpushare.placement.PlacementResult;
 import dev.gpushare.placement.PlacementRequest;
 import dev.gpushare.placement.PlacementSettings;
-import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.support.TestObjects;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;

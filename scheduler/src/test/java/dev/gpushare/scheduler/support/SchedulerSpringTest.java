@@ -1,5 +1,6 @@
 package dev.gpushare.scheduler.support;
 
+import dev.gpushare.scheduler.embedded.TestApiServerDispatcher;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
