@@ -107,7 +107,7 @@ public final class SecretCertificates {
     }
 
     /** The base64-decoded PEM of {@code key}; absent or undecodable values are reported as PEM errors. */
-    static String decode(Map<String, String> data, String key) throws PemException {
+    public static String decode(Map<String, String> data, String key) throws PemException {
         String value = data.get(key);
         if (value == null) {
             throw new PemException("missing from the Secret");
@@ -163,7 +163,8 @@ public final class SecretCertificates {
         }
     }
 
-    private static boolean signedBy(X509Certificate certificate, X509Certificate ca) {
+    /** Whether {@code certificate} carries a valid signature of {@code ca}. */
+    public static boolean signedBy(X509Certificate certificate, X509Certificate ca) {
         try {
             certificate.verify(ca.getPublicKey());
             return true;

@@ -8,6 +8,7 @@ import dev.gpushare.scheduler.leader.Leadership;
 import dev.gpushare.scheduler.leader.TermPermit;
 import dev.gpushare.scheduler.lock.LockResult;
 import dev.gpushare.scheduler.lock.NodeLocks;
+import dev.gpushare.scheduler.state.BoundPods;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.state.PodEntry;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -21,8 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /bind} (spec 1.6 and 6.1, with DESIGN.md's node lock): check the pod, take the node lock (waiting
- * first come first served when another pod holds it), write {@code hami.io/bind-phase: allocating} and
- * {@code hami.io/bind-time}, create the Binding. Each step that changes something registers its undo in the
+ * first come first served when another pod holds it), check the placement against the pods bound to the node
+ * meanwhile ({@link BoundPods}: another scheduler may have placed on the same GPU), write
+ * {@code hami.io/bind-phase: allocating} and {@code hami.io/bind-time}, create the Binding. Each step that changes something registers its undo in the
  * {@link BindCycle}; any failure rolls the cycle back (our lock released, the pod's reservation dropped), so
  * kube-scheduler's retry starts from a clean state. On success the lock stays held until the device plugin releases
  * it. All I/O goes through {@link ClusterReads}, {@link NodeLocks}, {@link PodWrites} and {@link PodBinder}.
@@ -42,6 +44,7 @@ public final class BindService {
     private final Events events;
     private final Clock clock;
     private final Duration lockWait;
+    private final BoundPods boundPods;
 
     public BindService(ClusterState state, Leadership leadership, Io io, PodRequestParser parser,
                        Events events, Clock clock, Duration lockWait) {
@@ -52,6 +55,7 @@ public final class BindService {
         this.events = events;
         this.clock = clock;
         this.lockWait = lockWait;
+        this.boundPods = new BoundPods(state, node -> io.reads().podsPlacedOn(node));
     }
 
     /** Binds one pod, within leadership {@code term} (admitted by the {@link VerbGate}). */
@@ -118,6 +122,16 @@ public final class BindService {
             lock = (LockResult.Acquired) result;
             cycle.did(() -> io.locks().release(node, meta.getNamespace(), meta.getName()) ? BindCycle.Undone.NOTHING
                     : BindCycle.Undone.failed("the node lock could not be released and expires on its own"));
+            // Under the lock: another scheduler may have bound a pod onto the same GPU slice meanwhile.
+            Optional<String> overfilled;
+            try {
+                overfilled = boundPods.overfilledBy(node, meta.getUid(), entry.get().allocation());
+            } catch (KubernetesClientException e) {
+                overfilled = Optional.of("cannot list the pods bound to node " + node + ": " + e.getMessage());
+            }
+            if (overfilled.isPresent()) {
+                return fail(cycle, meta, who, node, overfilled.get());
+            }
         }
         String error;
         try (TermPermit permit = leadership.enter(term)) {

@@ -1,10 +1,12 @@
 package dev.gpushare.scheduler.extender;
 
+import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.scheduler.state.ClusterInformers;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.List;
 
-/** Reads from the informer stores, falling back to the API for what they have not seen (yet). */
+/** Reads from the informer stores, falling back to the API for what they have not seen (yet); lists from the API. */
 public final class CachedClusterReads implements ClusterReads {
 
     private final ClusterInformers informers;
@@ -24,5 +26,10 @@ public final class CachedClusterReads implements ClusterReads {
     @Override
     public boolean nodeExists(String name) {
         return informers.cachedNode(name).isPresent() || client.nodes().withName(name).get() != null;
+    }
+
+    @Override
+    public List<Pod> podsPlacedOn(String node) {
+        return client.pods().inAnyNamespace().withLabel(HamiKeys.VGPU_NODE, node).list().getItems();
     }
 }

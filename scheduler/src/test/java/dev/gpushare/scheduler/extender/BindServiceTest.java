@@ -60,6 +60,12 @@ class BindServiceTest {
         public boolean nodeExists(String name) {
             return NODE.equals(name);
         }
+
+        @Override
+        public List<Pod> podsPlacedOn(String node) {
+            calls.add("list pods on " + node);
+            return List.of();
+        }
     };
 
     private final NodeLocks locks = new NodeLocks() {
@@ -132,7 +138,7 @@ class BindServiceTest {
     void aBindTakesTheLockThenWritesTheBindPhaseThenBindsAndKeepsTheLock() throws Exception {
         assertThat(bind()).isEqualTo(new BindOutcome.Bound());
 
-        assertThat(calls).containsExactly("lock n1 ns/p", "allocating ns/p at 1796126400", "binding ns/p -> n1",
+        assertThat(calls).containsExactly("lock n1 ns/p", "list pods on n1", "allocating ns/p at 1796126400", "binding ns/p -> n1",
                 "event Normal BindingSucceed: Successfully binding node [n1] to ns/p");
         assertThat(state.entry("uid-p")).isPresent();
     }
@@ -144,7 +150,7 @@ class BindServiceTest {
         String error = "binding to node n1 failed: pods \"p\" is forbidden";
         assertThat(bind()).isEqualTo(new BindOutcome.Failed(error));
 
-        assertThat(calls).containsExactly("lock n1 ns/p", "allocating ns/p at 1796126400", "binding ns/p -> n1",
+        assertThat(calls).containsExactly("lock n1 ns/p", "list pods on n1", "allocating ns/p at 1796126400", "binding ns/p -> n1",
                 "unlock n1 ns/p", "event Warning BindingFailed: " + error);
         assertThat(state.entry("uid-p")).isEmpty();
     }
@@ -166,7 +172,8 @@ class BindServiceTest {
         String error = "not the leader: leadership was lost while the bind waited for the node lock";
         assertThat(bind()).isEqualTo(new BindOutcome.Failed(error));
 
-        assertThat(calls).containsExactly("lock n1 ns/p", "unlock n1 ns/p", "event Warning BindingFailed: " + error);
+        assertThat(calls).containsExactly("lock n1 ns/p", "list pods on n1", "unlock n1 ns/p",
+                "event Warning BindingFailed: " + error);
         assertThat(state.entry("uid-p")).isEmpty();
     }
 

@@ -6,9 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.gpushare.common.annotation.AllocationCodec;
 import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.common.config.DeviceConfig;
-import dev.gpushare.common.device.ContainerDevice;
-import dev.gpushare.common.device.DeviceInfo;
-import dev.gpushare.common.device.PodAllocation;
 import dev.gpushare.common.request.PodRequestParser;
 import dev.gpushare.scheduler.embedded.DevicePluginEmulator;
 import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
@@ -24,9 +21,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -168,7 +163,7 @@ class FailoverTest {
         assertThat(nodes).as("every pod bound (there is a slot for each)").doesNotContainNull();
         assertThat(boundBySurvivor).as("the new leader placed pods after the failover").hasPositiveValue();
         assertThat(follower.readyz()).containsExactly(200, 200);
-        assertAllocationsWithinCapacity(pods);
+        GpuCapacity.assertWithinCapacity(api.client, pods, NODES, GPUS, MEMORY, SLOTS);
         await().atMost(WAIT).untilAsserted(() -> NODES.forEach(n -> assertThat(TestObjects.nodeLock(api.client, n))
                 .as("lock of " + n + " released by the device plugin").isNull()));
 
@@ -216,41 +211,6 @@ class FailoverTest {
             }
         }
         throw new AssertionError("pod " + pod.getMetadata().getName() + " never bound");
-    }
-
-    /** Per GPU, from the annotations in the API: tasks, memory and cores within what the node registered. */
-    private void assertAllocationsWithinCapacity(List<Pod> pods) throws Exception {
-        Map<String, DeviceInfo> devices = new HashMap<>();
-        Map<String, String> nodeOfDevice = new HashMap<>();
-        for (String node : NODES) {
-            for (DeviceInfo device : EmbeddedClusterSeeder.devices(node, GPUS, "NVIDIA A100", MEMORY, SLOTS)) {
-                devices.put(device.id(), device);
-                nodeOfDevice.put(device.id(), node);
-            }
-        }
-        Map<String, int[]> usage = new HashMap<>();
-        for (Pod pod : pods) {
-            Pod now = TestObjects.get(api.client, pod);
-            Map<String, String> annotations = now.getMetadata().getAnnotations();
-            String node = now.getSpec().getNodeName();
-            assertThat(annotations).containsEntry(HamiKeys.VGPU_NODE, node);
-            PodAllocation allocation = AllocationCodec.decode(annotations.get(HamiKeys.DEVICES_ALLOCATED));
-            assertThat(allocation.containers()).singleElement().satisfies(c -> assertThat(c).hasSize(1));
-            for (ContainerDevice device : allocation.devices()) {
-                assertThat(nodeOfDevice.get(device.uuid())).as("GPU of the pod's node").isEqualTo(node);
-                int[] used = usage.computeIfAbsent(device.uuid(), u -> new int[3]);
-                used[0]++;
-                used[1] += device.usedmem();
-                used[2] += device.usedcores();
-            }
-        }
-        assertThat(usage).hasSize(devices.size());
-        usage.forEach((uuid, used) -> {
-            DeviceInfo device = devices.get(uuid);
-            assertThat(used[0]).as("tasks on " + uuid).isLessThanOrEqualTo(device.count());
-            assertThat(used[1]).as("MiB on " + uuid).isLessThanOrEqualTo(device.devmem());
-            assertThat(used[2]).as("cores on " + uuid).isLessThanOrEqualTo(device.devcore());
-        });
     }
 
     /** The holder the Lease names, which must be the leader's. */

@@ -1,0 +1,38 @@
+package dev.gpushare.ops;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.VersionInfo;
+import java.util.Optional;
+
+/** Reads {@link ClusterFacts} for a release: a few GETs and two LISTs (all nodes, all pods). */
+public final class ClusterReader {
+
+    private ClusterReader() {
+    }
+
+    public static ClusterFacts read(KubernetesClient client, Release release) {
+        String ns = release.namespace();
+        return new ClusterFacts(version(client),
+                Optional.ofNullable(client.apps().deployments().inNamespace(ns).withName(release.schedulerDeployment()).get()),
+                Optional.ofNullable(client.apps().daemonSets().inNamespace(ns).withName(release.devicePluginDaemonSet()).get()),
+                Optional.ofNullable(client.admissionRegistration().v1().mutatingWebhookConfigurations()
+                        .withName(release.webhookConfiguration()).get()),
+                Optional.ofNullable(client.secrets().inNamespace(ns).withName(release.tlsSecret()).get()),
+                Optional.ofNullable(client.leases().inNamespace(ns).withName(release.lease()).get()),
+                client.nodes().list().getItems(),
+                client.pods().inAnyNamespace().list().getItems());
+    }
+
+    private static Optional<String> version(KubernetesClient client) {
+        try {
+            VersionInfo info = client.getKubernetesVersion();
+            return Optional.ofNullable(info == null ? null : info.getGitVersion());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 403) {
+                throw e;
+            }
+            return Optional.empty();
+        }
+    }
+}
