@@ -1,8 +1,6 @@
 package dev.gpushare.scheduler.admission;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import dev.gpushare.testkit.KubeFixtures;
 
 /** The AdmissionReview v1 a kube-apiserver 1.19 sent for pod {@code whtest/wh-pod} asking for one GPU. */
 final class AdmissionFixture {
@@ -13,10 +11,6 @@ final class AdmissionFixture {
     }
 
     static byte[] bytes() {
-        try (InputStream in = AdmissionFixture.class.getResourceAsStream("/fixtures/admission-1.json")) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return KubeFixtures.bytes("admission-1.json");
     }
 }
