@@ -11,6 +11,7 @@ import dev.gpushare.scheduler.config.HamiProperties;
 import dev.gpushare.scheduler.events.EventRecorder;
 import dev.gpushare.scheduler.extender.BindService;
 import dev.gpushare.scheduler.extender.CachedClusterReads;
+import dev.gpushare.scheduler.extender.ExtenderVerbs;
 import dev.gpushare.scheduler.extender.FilterService;
 import dev.gpushare.scheduler.extender.PodWrites;
 import dev.gpushare.scheduler.kube.ApiPodWrites;
@@ -105,6 +106,12 @@ class SchedulerConfiguration {
     FilterService filterService(ClusterState state, PlacementEngine engine, Leadership leadership,
                                 PodRequestParser parser, PodWrites writes, EventRecorder events, Clock clock) {
         return new FilterService(state, engine, leadership, parser, writes, events, clock);
+    }
+
+    @Bean
+    ExtenderVerbs extenderVerbs(FilterService filter, BindService bind, Leadership leadership,
+                                HamiProperties properties) {
+        return new ExtenderVerbs(filter, bind, leadership, properties.extender().syncWait());
     }
 
     @Bean

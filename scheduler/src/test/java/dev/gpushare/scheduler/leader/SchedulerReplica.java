@@ -36,7 +36,7 @@ final class SchedulerReplica implements AutoCloseable {
                 "hami.leader-election.identity=" + name,
                 "hami.leader-election.lease-namespace=" + namespace,
                 "hami.pod.name=" + name, "hami.pod.namespace=" + namespace,
-                "hami.filter.sync-wait=1s", "hami.bind.lock-wait=2s", "hami.reconcile.interval=1h",
+                "hami.extender.sync-wait=1s", "hami.bind.lock-wait=2s", "hami.reconcile.interval=1h",
                 "logging.level.root=WARN", "logging.level.dev.gpushare.scheduler.leader=INFO"));
         all.addAll(List.of(properties));
         // As command-line arguments: they override application.yaml (builder properties would not).
