@@ -447,6 +447,10 @@ public final class ServiceScaleBenchmark {
         @Override
         public void markAllocating(String namespace, String name, Instant at) {
         }
+
+        @Override
+        public void clearBindPhase(String namespace, String name) {
+        }
     };
 
     private static double pct(long[] sorted, double p) {

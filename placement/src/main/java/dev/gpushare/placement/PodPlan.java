@@ -1,6 +1,7 @@
 package dev.gpushare.placement;
 
 import dev.gpushare.common.annotation.AllocationEncoding;
+import dev.gpushare.common.annotation.Excerpt;
 import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.common.request.ContainerRequest;
 import dev.gpushare.common.request.PodRequest;
@@ -70,7 +71,7 @@ final class PodPlan {
         }
         for (ContainerRequest init : pod.initContainers()) {
             if (init.requestsGpu()) {
-                throw new InvalidPodException("init container \"" + init.containerName() + "\" requests "
+                throw new InvalidPodException("init container " + Excerpt.of(init.containerName()) + " requests "
                         + init.nums() + " GPU(s), but the allocation encoding v2.8 has no place for init"
                         + " containers: a v2.8 device plugin would give it the GPUs of a regular container. Set"
                         + " hami.compat.allocation-encoding=v2.9 (needs HAMi v2.9+ device plugins) or remove the"
@@ -84,7 +85,7 @@ final class PodPlan {
         if (!c.requestsGpu()) {
             return;
         }
-        String where = "container \"" + c.containerName() + "\": ";
+        String where = "container " + Excerpt.of(c.containerName()) + ": ";
         if (c.memreq() < 0) {
             throw new InvalidPodException(where + "GPU memory " + c.memreq() + " MiB is negative");
         }

@@ -2,6 +2,8 @@ package dev.gpushare.webhook;
 
 import java.util.Optional;
 
+import dev.gpushare.common.annotation.Excerpt;
+
 /**
  * The HTTP answer to one {@code /webhook} call and what to log about it. The body is always JSON
  * ({@value #CONTENT_TYPE}): an AdmissionReview, or a Status when the request was unreadable ({@code httpStatus} 400).
@@ -40,10 +42,9 @@ public record AdmissionResult(int httpStatus, String body, Outcome outcome, Opti
     /** One structured line for the operator's log (no pod content beyond its name). */
     public String logLine() {
         StringBuilder line = new StringBuilder("admission outcome=").append(outcome.name().toLowerCase());
-        uid.ifPresent(value -> line.append(" uid=").append(value));
+        uid.ifPresent(value -> line.append(" uid=").append(Excerpt.plain(value)));
         pod.ifPresent(value -> line.append(" pod=").append(value));
-        message.ifPresent(value -> line.append(" message=\"")
-                .append(value.replace('"', '\'').replaceAll("\\p{Cntrl}", " ")).append('"'));
+        message.ifPresent(value -> line.append(" message=").append(Excerpt.quotedMessage(value)));
         internalError.ifPresent(error -> line.append(" error=").append(error.getClass().getName()));
         return line.toString();
     }

@@ -3,9 +3,15 @@ package dev.gpushare.webhook;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
+import dev.gpushare.common.annotation.Excerpt;
+import dev.gpushare.common.annotation.HamiKeys;
+import dev.gpushare.common.request.PodShape;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import tools.jackson.core.JacksonException;
@@ -23,12 +29,20 @@ import tools.jackson.databind.node.ObjectNode;
  * <ul>
  *   <li>Pod decisions come from {@link PodMutator}: a JSON Patch ({@code patchType: JSONPatch}, base64) only when
  *       there are operations; denials answer {@code allowed: false} with code 403, reason {@code Forbidden}.</li>
- *   <li>A missing or non-pod {@code request.object}: {@code allowed: false}, code 400, reason {@code BadRequest}.</li>
- *   <li>No readable uid (not JSON, not an AdmissionReview of a known version, no {@code request}): HTTP 400 with a
- *       Status body; the API server then applies the webhook's failurePolicy.</li>
+ *   <li>A missing or non-pod {@code request.object}, or one with a {@code null} container entry:
+ *       {@code allowed: false}, code 400, reason {@code BadRequest}, naming the field.</li>
+ *   <li>Scheduler-owned annotations and labels ({@link HamiKeys#schedulerOwned}) are refused (403) on CREATE, for
+ *       every pod whatever its scheduler: a pod created with them claims GPUs nobody placed. On UPDATE they are
+ *       refused when they change and the request's {@code userInfo.username} is not one of the configured
+ *       annotation writers (when none are configured, UPDATE is not checked: the webhook cannot tell who writes).
+ *       Other UPDATEs pass unchanged.</li>
+ *   <li>No readable uid (not JSON, not an AdmissionReview of a known version, no {@code request}, a uid longer
+ *       than {@value #MAX_UID} characters): HTTP 400 with a Status body; the API server then applies the webhook's
+ *       failurePolicy.</li>
  *   <li>Any unexpected exception: the pod is allowed unchanged with a {@code warnings} entry, never an HTTP 500
  *       and never a blocked pod creation; the exception is returned for the caller to log and count.</li>
  * </ul>
+ * Every request value in a message (names, annotation values, kinds) is an {@link Excerpt}.
  * Thread-safe; one instance serves all requests.
  */
 public final class AdmissionReviewHandler {
@@ -42,10 +56,23 @@ public final class AdmissionReviewHandler {
             .build();
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
+    /** The API server's uids are 36-character UUIDs; a longer one is not from it and is not echoed. */
+    static final int MAX_UID = 128;
+
     private final PodMutator mutator;
+    private final Set<String> annotationWriters;
 
     public AdmissionReviewHandler(PodMutator mutator) {
+        this(mutator, Set.of());
+    }
+
+    /**
+     * @param annotationWriters the usernames (e.g. {@code system:serviceaccount:hami:hami-scheduler}) that may change
+     *                          scheduler-owned annotations in an UPDATE; empty: UPDATEs are not checked
+     */
+    public AdmissionReviewHandler(PodMutator mutator, Set<String> annotationWriters) {
         this.mutator = Objects.requireNonNull(mutator, "mutator");
+        this.annotationWriters = Set.copyOf(annotationWriters);
     }
 
     public AdmissionResult handle(String body) {
@@ -60,7 +87,7 @@ public final class AdmissionReviewHandler {
         try {
             review = MAPPER.readTree(body);
         } catch (JacksonException e) {
-            return unreadable("request body is not JSON: " + e.getOriginalMessage());
+            return unreadable("request body is not JSON: " + Excerpt.message(e.getOriginalMessage()));
         }
         if (review == null || !review.isObject()) {
             return unreadable("request body is not a JSON object");
@@ -79,6 +106,10 @@ public final class AdmissionReviewHandler {
         String uid = text(request, "uid");
         if (uid == null || uid.isEmpty()) {
             return unreadable("AdmissionReview request has no uid");
+        }
+        if (uid.length() > MAX_UID) {
+            return unreadable("AdmissionReview request.uid is longer than " + MAX_UID + " characters: "
+                    + Excerpt.of(uid));
         }
         Answer answer = new Answer(apiVersion, uid);
         try {
@@ -105,7 +136,12 @@ public final class AdmissionReviewHandler {
         try {
             pod = MAPPER.treeToValue(object, Pod.class);
         } catch (JacksonException e) {
-            return answer.malformed("request.object is not a valid Pod: " + e.getOriginalMessage());
+            return answer.malformed("request.object is not a valid Pod: "
+                    + Excerpt.message(e.getOriginalMessage()));
+        }
+        Optional<String> nullContainer = PodShape.nullContainer(pod);
+        if (nullContainer.isPresent()) {
+            return answer.malformed("request.object." + nullContainer.get() + " is null, not a container");
         }
         String namespace = text(request, "namespace");
         if (namespace == null && pod.getMetadata() != null) {
@@ -114,8 +150,16 @@ public final class AdmissionReviewHandler {
         answer.pod = describe(namespace, pod.getMetadata());
 
         String operation = text(request, "operation");
+        if ("UPDATE".equals(operation)) {
+            return update(answer, request, pod);
+        }
         if (operation != null && !"CREATE".equals(operation)) {
-            return answer.skipped("operation " + operation + " is not mutated");
+            return answer.skipped("operation " + Excerpt.plain(operation) + " is not mutated");
+        }
+        Set<String> owned = schedulerOwnedKeys(pod);
+        if (!owned.isEmpty()) {
+            return answer.denied(403, "Forbidden", ownedMessage(owned, "a pod cannot be created with them"),
+                    AdmissionResult.Outcome.DENIED);
         }
         PodMutation mutation = mutator.mutate(pod, namespace);
         if (mutation instanceof PodMutation.Skip skip) {
@@ -125,6 +169,72 @@ public final class AdmissionReviewHandler {
             return answer.denied(403, "Forbidden", deny.message(), AdmissionResult.Outcome.DENIED);
         }
         return answer.patched(((PodMutation.Patch) mutation).operations());
+    }
+
+    /** An UPDATE: refused when it changes a scheduler-owned key and its user is not a known writer. */
+    private AdmissionResult update(Answer answer, JsonNode request, Pod pod) {
+        if (!annotationWriters.isEmpty()) {
+            JsonNode user = request.get("userInfo");
+            String username = user == null ? null : text(user, "username");
+            if (username == null || !annotationWriters.contains(username)) {
+                Pod old;
+                try {
+                    JsonNode oldObject = request.get("oldObject");
+                    old = oldObject == null || !oldObject.isObject() ? new Pod()
+                            : MAPPER.treeToValue(oldObject, Pod.class);
+                } catch (JacksonException e) {
+                    return answer.malformed("request.oldObject is not a valid Pod: "
+                            + Excerpt.message(e.getOriginalMessage()));
+                }
+                Set<String> changed = changedOwnedKeys(old, pod);
+                if (!changed.isEmpty()) {
+                    return answer.denied(403, "Forbidden", ownedMessage(changed, "user "
+                            + Excerpt.of(username) + " may not change them"), AdmissionResult.Outcome.DENIED);
+                }
+            }
+        }
+        return answer.skipped("operation UPDATE is not mutated");
+    }
+
+    private static String ownedMessage(Set<String> keys, String consequence) {
+        return "metadata " + String.join(", ", keys) + (keys.size() == 1 ? " is" : " are")
+                + " written by the scheduler only (a placement and its hand-over to the device plugin): "
+                + consequence;
+    }
+
+    private static Set<String> schedulerOwnedKeys(Pod pod) {
+        Set<String> keys = new TreeSet<>();
+        if (pod.getMetadata() != null) {
+            ownedKeys(pod.getMetadata().getAnnotations(), "annotation ", keys);
+            ownedKeys(pod.getMetadata().getLabels(), "label ", keys);
+        }
+        return keys;
+    }
+
+    private static void ownedKeys(Map<String, String> map, String what, Set<String> into) {
+        if (map != null) {
+            map.keySet().stream().filter(HamiKeys::schedulerOwned).map(key -> what + Excerpt.plain(key))
+                    .forEach(into::add);
+        }
+    }
+
+    private static Set<String> changedOwnedKeys(Pod old, Pod pod) {
+        Set<String> changed = new TreeSet<>();
+        changedKeys(old.getMetadata() == null ? null : old.getMetadata().getAnnotations(),
+                pod.getMetadata() == null ? null : pod.getMetadata().getAnnotations(), "annotation ", changed);
+        changedKeys(old.getMetadata() == null ? null : old.getMetadata().getLabels(),
+                pod.getMetadata() == null ? null : pod.getMetadata().getLabels(), "label ", changed);
+        return changed;
+    }
+
+    private static void changedKeys(Map<String, String> before, Map<String, String> after, String what,
+                                    Set<String> into) {
+        Map<String, String> b = before == null ? Map.of() : before;
+        Map<String, String> a = after == null ? Map.of() : after;
+        Set<String> keys = new TreeSet<>(b.keySet());
+        keys.addAll(a.keySet());
+        keys.stream().filter(HamiKeys::schedulerOwned).filter(key -> !Objects.equals(b.get(key), a.get(key)))
+                .map(key -> what + Excerpt.plain(key)).forEach(into::add);
     }
 
     private static AdmissionResult unreadable(String message) {
@@ -140,14 +250,14 @@ public final class AdmissionReviewHandler {
     }
 
     private static String describe(String namespace, ObjectMeta metadata) {
-        String ns = namespace == null ? "" : namespace;
+        String ns = namespace == null ? "" : Excerpt.plain(namespace);
         if (metadata == null) {
             return ns + "/";
         }
         if (metadata.getName() != null && !metadata.getName().isEmpty()) {
-            return ns + "/" + metadata.getName();
+            return ns + "/" + Excerpt.plain(metadata.getName());
         }
-        return ns + "/" + (metadata.getGenerateName() == null ? "" : metadata.getGenerateName() + "*");
+        return ns + "/" + (metadata.getGenerateName() == null ? "" : Excerpt.plain(metadata.getGenerateName()) + "*");
     }
 
     private static String text(JsonNode node, String field) {
@@ -156,7 +266,7 @@ public final class AdmissionReviewHandler {
     }
 
     private static String quoted(String value) {
-        return value == null ? "none" : "'" + value + "'";
+        return value == null ? "none" : Excerpt.of(value);
     }
 
     /** Builds the AdmissionReview answers for one request. */

@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import dev.gpushare.common.annotation.AllocationEncoding;
+import dev.gpushare.common.annotation.Excerpt;
 import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.common.config.NvidiaConfig;
 import dev.gpushare.common.request.ContainerRequest;
@@ -85,7 +86,7 @@ public final class PodMutator {
         String scheduler = spec == null || isBlank(spec.getSchedulerName())
                 ? DEFAULT_SCHEDULER : spec.getSchedulerName();
         if (!ours(scheduler)) {
-            return new PodMutation.Skip("pod already has different scheduler assigned: " + scheduler);
+            return new PodMutation.Skip("pod already has different scheduler assigned: " + Excerpt.plain(scheduler));
         }
         if (spec == null || spec.getContainers() == null || spec.getContainers().isEmpty()) {
             return new PodMutation.Deny("pod has no containers");
@@ -188,7 +189,7 @@ public final class PodMutator {
         if (container.getSecurityContext() != null
                 && Boolean.TRUE.equals(container.getSecurityContext().getPrivileged())) {
             if (gpu) {
-                throw new Denial(kind(parsed) + " " + parsed.containerName() + " is privileged "
+                throw new Denial(kind(parsed) + " " + Excerpt.plain(parsed.containerName()) + " is privileged "
                         + "(securityContext.privileged: true) and requests GPU resources (" + gpuResourcesOf(limits,
                         requests) + "): a privileged container sees every GPU of the node, so its share cannot be "
                         + "enforced");
@@ -265,7 +266,7 @@ public final class PodMutator {
         }
         for (ContainerRequest request : gpuContainers) {
             if (request.init()) {
-                throw new Denial("init container " + request.containerName() + " requests "
+                throw new Denial("init container " + Excerpt.plain(request.containerName()) + " requests "
                         + nvidia.resourceCountName() + ", but the allocation encoding is v2.8: a v2.8 device plugin "
                         + "maps allocation segments to regular containers only, so this init container would take a "
                         + "regular container's GPUs. Set hami.compat.allocation-encoding=v2.9 (needs a v2.9+ device "
@@ -276,8 +277,8 @@ public final class PodMutator {
 
     private void checkNodeName(PodSpec spec, ContainerRequest firstGpuContainer) throws Denial {
         if (!isBlank(spec.getNodeName())) {
-            throw new Denial("pod has node assigned (spec.nodeName: " + spec.getNodeName() + ") but "
-                    + kind(firstGpuContainer) + " " + firstGpuContainer.containerName() + " requests "
+            throw new Denial("pod has node assigned (spec.nodeName: " + Excerpt.plain(spec.getNodeName()) + ") but "
+                    + kind(firstGpuContainer) + " " + Excerpt.plain(firstGpuContainer.containerName()) + " requests "
                     + nvidia.resourceCountName() + ": GPU pods must be placed by " + config.schedulerName()
                     + "; use a nodeSelector or node affinity instead of spec.nodeName");
         }
@@ -287,7 +288,8 @@ public final class PodMutator {
         Map<String, String> annotations = pod.getMetadata() == null ? null : pod.getMetadata().getAnnotations();
         String value = annotations == null ? null : annotations.get(key);
         if (value != null && !valid.contains(value)) {
-            throw new Denial("annotation " + key + ": '" + value + "' is not one of " + String.join(", ", valid));
+            throw new Denial("annotation " + key + ": " + Excerpt.of(value) + " is not one of "
+                    + String.join(", ", valid));
         }
     }
 
@@ -307,7 +309,8 @@ public final class PodMutator {
                                    String unit) throws Denial {
         if (requested > 0 && remaining.isPresent() && requested > remaining.getAsLong()) {
             throw new Denial("exceeding resource quota: pod requests " + requested + unit + " of " + resource
-                    + " in total, namespace " + namespace + " has " + Math.max(0, remaining.getAsLong()) + unit
+                    + " in total, namespace " + Excerpt.plain(namespace) + " has "
+                    + Math.max(0, remaining.getAsLong()) + unit
                     + " left under limits." + resource);
         }
     }

@@ -235,9 +235,9 @@ class AdmissionCasesTest {
                         pod(DS, WHOLE_GPU, limits("d", "'nvidia.com/gpu':'1','nvidia.com/gpumem':'-5'")),
                         "container d: nvidia.com/gpumem: -5 is negative"),
                 denied("unknown node policy", DEFAULTS, podWithAnnotation("hami.io/node-scheduler-policy", "pack"),
-                        "annotation hami.io/node-scheduler-policy: 'pack' is not one of binpack, spread"),
+                        "annotation hami.io/node-scheduler-policy: \"pack\" is not one of binpack, spread"),
                 denied("unknown GPU policy", DEFAULTS, podWithAnnotation("hami.io/gpu-scheduler-policy", "mutex"),
-                        "annotation hami.io/gpu-scheduler-policy: 'mutex' is not one of binpack, spread, "
+                        "annotation hami.io/gpu-scheduler-policy: \"mutex\" is not one of binpack, spread, "
                                 + "topology-aware"),
                 patched("valid GPU policy", DEFAULTS,
                         podWithAnnotation("hami.io/gpu-scheduler-policy", "topology-aware"), CORES_0 + "," + SCHED),

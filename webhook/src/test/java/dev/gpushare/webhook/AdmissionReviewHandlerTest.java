@@ -103,7 +103,7 @@ class AdmissionReviewHandlerTest {
 
         assertThat(result.outcome()).isEqualTo(Outcome.MALFORMED);
         assertThat(Reviews.response(result).get("status").get("message").asString())
-                .isEqualTo("request.object is not a Pod (kind 'Service')");
+                .isEqualTo("request.object is not a Pod (kind \"Service\")");
     }
 
     @Test
@@ -123,12 +123,13 @@ class AdmissionReviewHandlerTest {
         assertUnreadable("{not json", "request body is not JSON: ");
         assertUnreadable("[]", "request body is not a JSON object");
         assertUnreadable(json("{'apiVersion':'admission.k8s.io/v2','kind':'AdmissionReview','request':{'uid':'u'}}"),
-                "apiVersion must be one of [admission.k8s.io/v1, admission.k8s.io/v1beta1], got 'admission.k8s.io/v2'");
+                "apiVersion must be one of [admission.k8s.io/v1, admission.k8s.io/v1beta1], got "
+                        + "\"admission.k8s.io/v2\"");
         assertUnreadable("{}", "apiVersion must be one of [admission.k8s.io/v1, admission.k8s.io/v1beta1], got none");
         assertUnreadable("{\"apiVersion\":null}",
                 "apiVersion must be one of [admission.k8s.io/v1, admission.k8s.io/v1beta1], got none");
         assertUnreadable(json("{'apiVersion':'admission.k8s.io/v1','kind':'Pod'}"),
-                "kind must be AdmissionReview, got 'Pod'");
+                "kind must be AdmissionReview, got \"Pod\"");
         assertUnreadable(json("{'apiVersion':'admission.k8s.io/v1','kind':'AdmissionReview'}"),
                 "AdmissionReview has no request");
         assertUnreadable(json("{'apiVersion':'admission.k8s.io/v1','kind':'AdmissionReview','request':{}}"),

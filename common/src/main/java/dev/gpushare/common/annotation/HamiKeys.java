@@ -37,6 +37,15 @@ public final class HamiKeys {
     /** Unix seconds of the bind. */
     public static final String BIND_TIME = "hami.io/bind-time";
 
+    /**
+     * Whether a pod annotation or label key is one that only the scheduler (and, after it, the device plugin)
+     * writes: {@code hami.io/vgpu-*}, {@code hami.io/bind-*} and the node lock key. A pod created with one of them
+     * claims a placement nobody made.
+     */
+    public static boolean schedulerOwned(String key) {
+        return key.startsWith("hami.io/vgpu-") || key.startsWith("hami.io/bind-") || key.equals(NODE_LOCK);
+    }
+
     // Pod annotations set by users.
     /** Node policy for this pod: {@code binpack} or {@code spread}. */
     public static final String NODE_SCHEDULER_POLICY = "hami.io/node-scheduler-policy";

@@ -21,6 +21,13 @@ import java.util.regex.Pattern;
  */
 record KubeQuantity(BigDecimal value, boolean binarySuffix, String text) {
 
+    /**
+     * Longest quantity text read. {@code BigDecimal} parsing is quadratic in the number of digits (a million digits
+     * take most of a minute), and every exact GPU quantity fits in far fewer characters: a longer text is refused
+     * before any parsing.
+     */
+    static final int MAX_TEXT = 40;
+
     private static final Pattern GRAMMAR = Pattern.compile(
             "([+-]?(?:\\d+(?:\\.\\d*)?|\\.\\d+))([eE][+-]?\\d{1,9}|[KMGTPE]i|[mkMGTPE])?");
 
@@ -30,8 +37,11 @@ record KubeQuantity(BigDecimal value, boolean binarySuffix, String text) {
                 + (quantity.getFormat() == null ? "" : quantity.getFormat());
     }
 
-    /** The quantity, or empty when the text is not one. */
+    /** The quantity, or empty when the text is not one (or is longer than {@link #MAX_TEXT}). */
     static Optional<KubeQuantity> parse(String text) {
+        if (text.length() > MAX_TEXT) {
+            return Optional.empty();
+        }
         Matcher m = GRAMMAR.matcher(text);
         if (!m.matches()) {
             return Optional.empty();

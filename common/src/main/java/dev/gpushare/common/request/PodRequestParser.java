@@ -164,6 +164,10 @@ public final class PodRequestParser {
                 return null;
             }
             String text = KubeQuantity.text(q);
+            if (text.length() > KubeQuantity.MAX_TEXT) {
+                throw invalid(resource, Excerpt.of(text) + " is not a quantity we read (longer than "
+                        + KubeQuantity.MAX_TEXT + " characters)");
+            }
             return KubeQuantity.parse(text).orElseThrow(() -> invalid(resource,
                     Excerpt.of(text) + " is not a quantity"));
         }

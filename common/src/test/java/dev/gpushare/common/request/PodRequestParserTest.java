@@ -245,4 +245,30 @@ class PodRequestParserTest {
                 .isEqualTo("3k");
         assertThat(KubeQuantity.parse("3k").orElseThrow().value()).isEqualByComparingTo("3000");
     }
+
+    @Test
+    void aQuantityTextBeyondTheLimitIsRefusedUnparsedAndOnlyAnExcerptIsEchoed() {
+        String million = "9".repeat(1_000_000);
+
+        assertThatThrownBy(() -> parser.parse(pod(limits("c", GPU, "1", MEM, million))))
+                .isInstanceOf(InvalidRequestException.class)
+                .hasMessage("container c: nvidia.com/gpumem: \"" + "9".repeat(64)
+                        + "... (1000000 chars)\" is not a quantity we read (longer than 40 characters)");
+    }
+
+    @Test
+    void aQuantityOfFortyCharactersIsStillRead() throws Exception {
+        String forty = "0".repeat(36) + "3000";
+
+        assertThat(only(limits("c", GPU, "1", MEM, forty)).memreq()).isEqualTo(3000);
+    }
+
+    @Test
+    void aContainerNameInAMessageIsEscapedAndCut() {
+        String name = "evil\nWARN forged line " + "x".repeat(100);
+
+        assertThatThrownBy(() -> parser.parse(pod(limits(name, GPU, "-1"))))
+                .hasMessage("container evil\\nWARN forged line " + "x".repeat(41) + "... (122 chars): "
+                        + "nvidia.com/gpu: -1 is negative");
+    }
 }

@@ -8,6 +8,7 @@ import dev.gpushare.webhook.MutatorConfig;
 import dev.gpushare.webhook.PodMutator;
 import dev.gpushare.webhook.QuotaLookup;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Set;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -29,7 +30,8 @@ class WebhookConfiguration {
         MutatorConfig config = new MutatorConfig(properties.schedulerName(),
                 properties.webhook().forceOverwriteDefaultScheduler(), deviceConfig,
                 properties.compat().allocationEncoding());
-        return new AdmissionReviewHandler(new PodMutator(config, quota));
+        return new AdmissionReviewHandler(new PodMutator(config, quota),
+                Set.copyOf(properties.webhook().annotationWriters()));
     }
 
     @Bean

@@ -32,11 +32,7 @@ import tools.jackson.databind.node.ObjectNode;
 @RestController
 class WebhookController {
 
-    /**
-     * The API server refuses request bodies above 3 MiB, so the AdmissionReview of any pod it can admit stays
-     * below that plus the review's envelope; anything larger is not from the API server.
-     */
-    static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
+    static final int MAX_BODY_BYTES = RequestBodies.WEBHOOK_MAX_BYTES;
 
     private static final Logger log = LoggerFactory.getLogger(WebhookController.class);
 

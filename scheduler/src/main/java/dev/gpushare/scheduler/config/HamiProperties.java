@@ -6,6 +6,7 @@ import dev.gpushare.placement.NodePolicy;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -21,6 +22,7 @@ public record HamiProperties(
         @DefaultValue("hami-scheduler") String schedulerName,
         @DefaultValue Kubernetes kubernetes,
         @DefaultValue Extender extender,
+        @DefaultValue Listeners listeners,
         @DefaultValue Webhook webhook,
         @DefaultValue Policy policy,
         @DefaultValue NodeLock nodeLock,
@@ -57,21 +59,40 @@ public record HamiProperties(
      * both verbs share. {@code max-body-bytes} and {@code sync-wait} were {@code hami.filter.*} before; the old
      * names are still read ({@link RenamedProperties}).
      *
+     * @param maxThreads   worker threads of the listener (binds waiting for a node lock hold one each)
      * @param maxBodyBytes largest accepted extender request body
      * @param syncWait     how long a verb waits for this replica to lead with a synced state before answering an
      *                     error
      */
     public record Extender(@DefaultValue("127.0.0.1") String address, @DefaultValue("8888") int port,
-                           @DefaultValue("8MB") DataSize maxBodyBytes, @DefaultValue("5s") Duration syncWait) {
+                           @DefaultValue("200") int maxThreads, @DefaultValue("8MB") DataSize maxBodyBytes,
+                           @DefaultValue("5s") Duration syncWait) {
+    }
+
+    /**
+     * Both request listeners (extender and webhook).
+     *
+     * @param bodyReadTimeout total time a request body may take to arrive (well below the API server's webhook
+     *                        timeout and kube-scheduler's extender timeout); 408 after it
+     * @param idleTimeout     how long a connection may stay open without a request (or between the parts of one)
+     * @param starvedAfter    how long every extender worker thread must have been busy before readiness says
+     *                        the listener is starved
+     */
+    public record Listeners(@DefaultValue("5s") Duration bodyReadTimeout, @DefaultValue("10s") Duration idleTimeout,
+                            @DefaultValue("5s") Duration starvedAfter) {
     }
 
     /**
      * The TLS listener of {@code /webhook}.
      *
      * @param forceOverwriteDefaultScheduler whether the webhook moves pods of the default scheduler to ours
+     * @param annotationWriters              usernames that may change scheduler-owned pod annotations in an UPDATE
+     *                                       (the scheduler's and the device plugin's service accounts); empty: UPDATEs
+     *                                       are not checked
      */
     public record Webhook(@DefaultValue("8443") int port, @DefaultValue Tls tls,
-                          @DefaultValue("true") boolean forceOverwriteDefaultScheduler) {
+                          @DefaultValue("true") boolean forceOverwriteDefaultScheduler,
+                          @DefaultValue({}) List<String> annotationWriters) {
     }
 
     /**

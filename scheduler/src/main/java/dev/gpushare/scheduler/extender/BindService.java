@@ -21,13 +21,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /bind} (spec 1.6 and 6.1, with DESIGN.md's node lock): check the pod, take the node lock (waiting
- * first come first served when another pod holds it), check the placement against the pods bound to the node
- * meanwhile ({@link BoundPods}: another scheduler may have placed on the same GPU), write
- * {@code hami.io/bind-phase: allocating} and {@code hami.io/bind-time}, create the Binding. Each step that changes something registers its undo in the
- * {@link BindCycle}; any failure rolls the cycle back (our lock released, the pod's reservation dropped), so
- * kube-scheduler's retry starts from a clean state. On success the lock stays held until the device plugin releases
- * it. All I/O goes through {@link ClusterReads}, {@link NodeLocks}, {@link PodWrites} and {@link PodBinder}.
+ * {@code POST /bind} (spec 1.6 and 6.1, with DESIGN.md's node lock): one bind of a pod at a time
+ * ({@link BindTurns}); check the pod as the API has it, take the node lock (waiting first come first served when
+ * another pod holds it), check the placement against the pods bound to the node meanwhile ({@link BoundPods}:
+ * another scheduler may have placed on the same GPU), read the pod again (a duplicate may have bound it meanwhile),
+ * write {@code hami.io/bind-phase: allocating} and {@code hami.io/bind-time}, create the Binding. Each step that
+ * changes something registers its undo in the {@link BindCycle}; any failure rolls the cycle back (only the lock
+ * value this call wrote released, the pod's reservation dropped), so kube-scheduler's retry starts from a clean
+ * state. On success the lock stays held until the device plugin releases it. All I/O goes through
+ * {@link ClusterReads}, {@link NodeLocks}, {@link PodWrites} and {@link PodBinder}.
  */
 public final class BindService {
 
@@ -35,6 +37,16 @@ public final class BindService {
 
     /** The verb's collaborators for I/O. */
     public record Io(ClusterReads reads, NodeLocks locks, PodWrites writes, PodBinder binder) {
+    }
+
+    /** What the hand-over found: the pod is bound here (done), or an error, or neither (handed over now). */
+    private record HandOver(boolean alreadyBound, String error) {
+        static final HandOver DONE = new HandOver(false, null);
+        static final HandOver BOUND_HERE = new HandOver(true, null);
+
+        static HandOver failed(String error) {
+            return new HandOver(false, error);
+        }
     }
 
     private final ClusterState state;
@@ -45,6 +57,7 @@ public final class BindService {
     private final Clock clock;
     private final Duration lockWait;
     private final BoundPods boundPods;
+    private final BindTurns turns = new BindTurns();
 
     public BindService(ClusterState state, Leadership leadership, Io io, PodRequestParser parser,
                        Events events, Clock clock, Duration lockWait) {
@@ -61,6 +74,17 @@ public final class BindService {
     /** Binds one pod, within leadership {@code term} (admitted by the {@link VerbGate}). */
     BindOutcome bind(ExtenderJson.BindArgs args, long term) throws InterruptedException {
         String who = args.who();
+        BindTurns.Turn turn = turns.enter(args.podUid(), lockWait);
+        if (turn == null) {
+            return refuse(who, args.node(), "another bind of pod " + who + " is still running after "
+                    + lockWait.toMillis() + "ms");
+        }
+        try (turn) {
+            return bindInTurn(args, who, term);
+        }
+    }
+
+    private BindOutcome bindInTurn(ExtenderJson.BindArgs args, String who, long term) throws InterruptedException {
         String node = args.node();
         Pod pod;
         try {
@@ -76,14 +100,9 @@ public final class BindService {
             return refuse(who, node, "pod " + who + " has UID " + meta.getUid() + ", not " + args.podUid()
                     + " (it was recreated)");
         }
-        String boundTo = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
-        if (node.equals(boundTo)) {
-            // A retry of a bind whose answer was lost: it is done.
-            log.info("bind succeeded pod={} node={}: already bound", who, node);
-            return new BindOutcome.Bound();
-        }
-        if (boundTo != null && !boundTo.isEmpty()) {
-            return refuse(who, node, "pod " + who + " is already bound to node " + boundTo);
+        Optional<String> bound = alreadyBound(pod, who, node);
+        if (bound != null) {
+            return bound.map(error -> refuse(who, node, error)).orElseGet(BindOutcome.Bound::new);
         }
 
         // From here on the pod is ours to bind: its reservation belongs to this cycle.
@@ -108,19 +127,26 @@ public final class BindService {
         if (needsGpus) {
             Optional<PodEntry> entry = state.holdForBind(meta.getUid());
             if (entry.isEmpty()) {
-                return fail(cycle, meta, who, node, "pod " + who + " has no GPU reservation (not filtered by this"
-                        + " scheduler, or its reservation expired); it must be filtered again");
+                // Placed by a previous leader or another instance: take it over if it still fits.
+                Optional<String> problem = state.adoptPlacement(pod, node);
+                if (problem.isPresent()) {
+                    return fail(cycle, meta, who, node, "pod " + who + " has no GPU reservation here and "
+                            + problem.get() + "; it must be filtered again");
+                }
+                log.info("bind adopted the placement in the annotations of pod={} node={}", who, node);
+                entry = state.holdForBind(meta.getUid());
             }
-            if (!entry.get().node().equals(node)) {
-                return fail(cycle, meta, who, node, "pod " + who + " was placed on node " + entry.get().node()
-                        + " by the filter, not on " + node);
+            if (entry.isEmpty() || !entry.get().node().equals(node)) {
+                return fail(cycle, meta, who, node, "pod " + who + " was placed on node "
+                        + entry.map(PodEntry::node).orElse("none") + " by the filter, not on " + node);
             }
             LockResult result = io.locks().acquire(node, meta.getNamespace(), meta.getName(), lockWait);
             if (result instanceof LockResult.Refused refused) {
                 return fail(cycle, meta, who, node, refused.reason());
             }
-            lock = (LockResult.Acquired) result;
-            cycle.did(() -> io.locks().release(node, meta.getNamespace(), meta.getName()) ? BindCycle.Undone.NOTHING
+            LockResult.Acquired acquired = (LockResult.Acquired) result;
+            lock = acquired;
+            cycle.did(() -> io.locks().releaseOwn(node, acquired.value()) ? BindCycle.Undone.NOTHING
                     : BindCycle.Undone.failed("the node lock could not be released and expires on its own"));
             // Under the lock: another scheduler may have bound a pod onto the same GPU slice meanwhile.
             Optional<String> overfilled;
@@ -133,14 +159,21 @@ public final class BindService {
                 return fail(cycle, meta, who, node, overfilled.get());
             }
         }
-        String error;
+        HandOver handOver;
         try (TermPermit permit = leadership.enter(term)) {
             // A bind may have waited long for the lock: write only if this replica still leads the same term.
-            error = permit.held() ? handOver(meta, node)
-                    : "not the leader: leadership was lost while the bind waited for the node lock";
+            handOver = permit.held() ? handOverUnlessBound(meta, who, node)
+                    : HandOver.failed("not the leader: leadership was lost while the bind waited for the node lock");
         }
-        if (error != null) {
-            return fail(cycle, meta, who, node, error);
+        if (handOver.alreadyBound()) {
+            // A duplicate's first call finished meanwhile; a lock this call took fresh is of no use to anyone.
+            if (lock != null && !lock.reentrant()) {
+                io.locks().releaseOwn(node, lock.value());
+            }
+            return new BindOutcome.Bound();
+        }
+        if (handOver.error() != null) {
+            return fail(cycle, meta, who, node, handOver.error());
         }
         events.onPod(meta, Events.Type.Normal, "BindingSucceed",
                 "Successfully binding node [" + node + "] to " + who);
@@ -150,8 +183,55 @@ public final class BindService {
         return new BindOutcome.Bound();
     }
 
+    /**
+     * {@code null} when the pod is not bound yet; empty when it is bound to {@code node} already (a retry of a bind
+     * whose answer was lost: it is done); an error when it is bound elsewhere.
+     */
+    private static Optional<String> alreadyBound(Pod pod, String who, String node) {
+        String boundTo = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+        if (boundTo == null || boundTo.isEmpty()) {
+            return null;
+        }
+        if (boundTo.equals(node)) {
+            log.info("bind succeeded pod={} node={}: already bound", who, node);
+            return Optional.empty();
+        }
+        return Optional.of("pod " + who + " is already bound to node " + boundTo);
+    }
+
+    /**
+     * Reads the pod again now that the lock is held: bound here meanwhile, it is done; else the hand-over. A
+     * Binding refused because the pod got bound here meanwhile counts as done too.
+     */
+    private HandOver handOverUnlessBound(ObjectMeta meta, String who, String node) throws InterruptedException {
+        Optional<String> bound = boundNow(meta, who, node);
+        if (bound == null) {
+            String error = handOver(meta, who, node);
+            if (error == null) {
+                return HandOver.DONE;
+            }
+            bound = boundNow(meta, who, node);
+            if (bound == null) {
+                return HandOver.failed(error);
+            }
+        }
+        return bound.map(HandOver::failed).orElse(HandOver.BOUND_HERE);
+    }
+
+    private Optional<String> boundNow(ObjectMeta meta, String who, String node) {
+        try {
+            Pod now = io.reads().pod(meta.getNamespace(), meta.getName());
+            if (now == null || !meta.getUid().equals(now.getMetadata().getUid())) {
+                return Optional.of("pod " + who + " was deleted while it was being bound");
+            }
+            return alreadyBound(now, who, node);
+        } catch (KubernetesClientException e) {
+            return null;
+        }
+    }
+
     /** What the device plugin needs before kubelet asks it: bind-phase and bind-time, then the Binding. */
-    private String handOver(ObjectMeta meta, String node) throws InterruptedException {
+    private String handOver(ObjectMeta meta, String who, String node) throws InterruptedException {
         try {
             io.writes().markAllocating(meta.getNamespace(), meta.getName(), clock.instant());
         } catch (KubernetesClientException e) {
@@ -160,7 +240,16 @@ public final class BindService {
         try {
             io.binder().bind(meta.getNamespace(), meta.getName(), meta.getUid(), node);
         } catch (KubernetesClientException e) {
-            return "binding to node " + node + " failed: " + e.getMessage();
+            String error = "binding to node " + node + " failed: " + e.getMessage();
+            if (boundNow(meta, who, node) == null) {
+                // Not bound: no device plugin will ever finish this hand-over, so the pod must not stay allocating.
+                try {
+                    io.writes().clearBindPhase(meta.getNamespace(), meta.getName());
+                } catch (KubernetesClientException again) {
+                    error += "; " + HamiKeys.BIND_PHASE + " could not be removed: " + again.getMessage();
+                }
+            }
+            return error;
         }
         return null;
     }

@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 
-/** Reads from the informer stores, falling back to the API for what they have not seen (yet); lists from the API. */
+/** Pods from the API; nodes from the informer store, falling back to the API for one it has not seen (yet). */
 public final class CachedClusterReads implements ClusterReads {
 
     private final ClusterInformers informers;
@@ -19,8 +19,7 @@ public final class CachedClusterReads implements ClusterReads {
 
     @Override
     public Pod pod(String namespace, String name) {
-        return informers.cachedPod(namespace, name)
-                .orElseGet(() -> client.pods().inNamespace(namespace).withName(name).get());
+        return client.pods().inNamespace(namespace).withName(name).get();
     }
 
     @Override

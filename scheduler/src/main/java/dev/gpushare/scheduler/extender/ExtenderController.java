@@ -1,5 +1,6 @@
 package dev.gpushare.scheduler.extender;
 
+import dev.gpushare.common.annotation.Excerpt;
 import dev.gpushare.scheduler.config.HamiProperties;
 import dev.gpushare.scheduler.listener.RequestBodies;
 import jakarta.servlet.http.HttpServletRequest;

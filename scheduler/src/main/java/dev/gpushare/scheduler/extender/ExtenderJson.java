@@ -4,6 +4,9 @@ import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.gpushare.common.annotation.Excerpt;
+import dev.gpushare.common.request.KubeNames;
+import dev.gpushare.common.request.PodShape;
 import dev.gpushare.placement.NodeRejection;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -12,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import tools.jackson.core.JacksonException;
@@ -85,6 +89,8 @@ final class ExtenderJson {
     record BindResult(@JsonProperty("Error") String error) {
     }
 
+    private static final int MAX_UID = 128;
+
     /** Strict where Go is: a number or a boolean is not a string. */
     private static final JsonMapper JSON = JsonMapper.builder()
             .withCoercionConfig(LogicalType.Textual, text -> text
@@ -113,12 +119,21 @@ final class ExtenderJson {
                 || blank(pod.getMetadata().getNamespace()) || blank(pod.getMetadata().getUid())) {
             throw new BadRequestException("ExtenderArgs.Pod needs metadata.name, metadata.namespace and metadata.uid");
         }
+        check(KubeNames.objectNameProblem("ExtenderArgs.Pod.metadata.name", pod.getMetadata().getName()));
+        check(KubeNames.namespaceProblem("ExtenderArgs.Pod.metadata.namespace", pod.getMetadata().getNamespace()));
+        check(uidProblem("ExtenderArgs.Pod.metadata.uid", pod.getMetadata().getUid()));
+        Optional<String> nullContainer = PodShape.nullContainer(pod);
+        if (nullContainer.isPresent()) {
+            throw new BadRequestException("ExtenderArgs.Pod." + nullContainer.get() + " is null, not a container");
+        }
         if (args.nodeNames() != null) {
-            for (String name : args.nodeNames()) {
+            for (int i = 0; i < args.nodeNames().size(); i++) {
+                String name = args.nodeNames().get(i);
                 if (blank(name)) {
                     throw new BadRequestException("ExtenderArgs.NodeNames must be an array of node names, got "
                             + (name == null ? "null" : "\"\""));
                 }
+                check(KubeNames.objectNameProblem("ExtenderArgs.NodeNames[" + i + "]", name));
             }
             return new FilterArgs(pod, List.copyOf(args.nodeNames()), null);
         }
@@ -130,6 +145,8 @@ final class ExtenderJson {
                 if (node == null || node.getMetadata() == null || blank(node.getMetadata().getName())) {
                     throw new BadRequestException("ExtenderArgs.Nodes.items[] needs metadata.name");
                 }
+                check(KubeNames.objectNameProblem("ExtenderArgs.Nodes.items[" + names.size() + "].metadata.name",
+                        node.getMetadata().getName()));
                 names.add(node.getMetadata().getName());
                 byName.put(node.getMetadata().getName(), node);
             }
@@ -146,8 +163,8 @@ final class ExtenderJson {
             args = JSON.treeToValue(root, BindArgs.class);
         } catch (DatabindException e) {
             String field = canonical(e, BindArgs.class);
-            throw new BadRequestException(field == null ? "cannot decode ExtenderBindingArgs: " + e.getOriginalMessage()
-                    : stringProblem(field));
+            throw new BadRequestException(field == null ? "cannot decode ExtenderBindingArgs: "
+                    + Excerpt.message(e.getOriginalMessage()) : stringProblem(field));
         }
         String[][] fields = {{"PodName", args.podName()}, {"PodNamespace", args.podNamespace()},
                 {"PodUID", args.podUid()}, {"Node", args.node()}};
@@ -156,6 +173,10 @@ final class ExtenderJson {
                 throw new BadRequestException(stringProblem(field[0]));
             }
         }
+        check(KubeNames.objectNameProblem("ExtenderBindingArgs.PodName", args.podName()));
+        check(KubeNames.namespaceProblem("ExtenderBindingArgs.PodNamespace", args.podNamespace()));
+        check(uidProblem("ExtenderBindingArgs.PodUID", args.podUid()));
+        check(KubeNames.objectNameProblem("ExtenderBindingArgs.Node", args.node()));
         return args;
     }
 
@@ -205,7 +226,7 @@ final class ExtenderJson {
         try {
             root = JSON.readTree(body);
         } catch (JacksonException e) {
-            throw new BadRequestException("cannot decode " + type + ": " + e.getOriginalMessage());
+            throw new BadRequestException("cannot decode " + type + ": " + Excerpt.message(e.getOriginalMessage()));
         }
         if (root == null || !root.isObject()) {
             throw new BadRequestException("cannot decode " + type + ": expected a JSON object");
@@ -219,14 +240,14 @@ final class ExtenderJson {
         if ("NodeNames".equals(field)) {
             if (e.getPath().size() > 1 && e.getPath().get(1).getIndex() >= 0) {
                 JsonNode value = root.get(e.getPath().get(0).getPropertyName()).get(e.getPath().get(1).getIndex());
-                return "ExtenderArgs.NodeNames must be an array of node names, got " + excerpt(value.toString());
+                return "ExtenderArgs.NodeNames must be an array of node names, got " + Excerpt.plain(value.toString());
             }
             return "ExtenderArgs.NodeNames must be an array of node names";
         }
         if ("Nodes".equals(field)) {
             return "ExtenderArgs.Nodes must be a NodeList with items";
         }
-        return "cannot decode ExtenderArgs: " + e.getOriginalMessage();
+        return "cannot decode ExtenderArgs: " + Excerpt.message(e.getOriginalMessage());
     }
 
     /** The Go name of the record field the error is about, whatever case the request used; else {@code null}. */
@@ -258,7 +279,7 @@ final class ExtenderJson {
         try {
             return KUBE.convertValue(node, type);
         } catch (RuntimeException e) {
-            throw new BadRequestException("cannot decode " + what + ": " + e.getMessage());
+            throw new BadRequestException("cannot decode " + what + ": " + Excerpt.message(e.getMessage()));
         }
     }
 
@@ -266,7 +287,18 @@ final class ExtenderJson {
         return s == null || s.isEmpty();
     }
 
-    private static String excerpt(String s) {
-        return s.length() <= 64 ? s : s.substring(0, 61) + "...";
+    private static void check(Optional<String> problem) throws BadRequestException {
+        if (problem.isPresent()) {
+            throw new BadRequestException(problem.get());
+        }
+    }
+
+    /** A uid is compared and echoed, never put in a URL: bounded and printable is what matters. */
+    private static Optional<String> uidProblem(String field, String uid) {
+        if (uid.length() <= MAX_UID && uid.chars().allMatch(c -> c > ' ' && c < 0x7f)) {
+            return Optional.empty();
+        }
+        return Optional.of(field + ": " + Excerpt.of(uid) + " is not a Kubernetes UID (at most " + MAX_UID
+                + " printable ASCII characters)");
     }
 }

@@ -1,5 +1,6 @@
 package dev.gpushare.scheduler.extender;
 
+import dev.gpushare.common.annotation.Excerpt;
 import dev.gpushare.scheduler.leader.Admission;
 import dev.gpushare.scheduler.leader.Leadership;
 import java.time.Duration;
@@ -87,7 +88,7 @@ public final class ExtenderVerbs {
             return verb.answer().answer(args, verb.service().serve(args, ((Admission.Serving) admission).term()));
         } catch (RuntimeException e) {
             log.error("{} failed unexpectedly", verb.name(), e);
-            return verb.error().apply("internal error: " + e.getMessage());
+            return verb.error().apply("internal error: " + Excerpt.message(e.getMessage()));
         }
     }
 

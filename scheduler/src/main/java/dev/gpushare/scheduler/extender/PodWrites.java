@@ -16,4 +16,7 @@ public interface PodWrites {
 
     /** {@code hami.io/bind-phase: allocating} and {@code hami.io/bind-time}, before the Binding. */
     void markAllocating(String namespace, String name, Instant at);
+
+    /** Removes {@code hami.io/bind-phase} and {@code bind-time} again (a Binding that failed: no plugin will come). */
+    void clearBindPhase(String namespace, String name);
 }

@@ -33,4 +33,10 @@ public final class ApiPodWrites implements PodWrites {
                 .annotation(HamiKeys.BIND_TIME, Long.toString(at.getEpochSecond()))
                 .applyToPod(client, namespace, name);
     }
+
+    @Override
+    public void clearBindPhase(String namespace, String name) {
+        MergePatch.metadata().annotation(HamiKeys.BIND_PHASE, null).annotation(HamiKeys.BIND_TIME, null)
+                .applyToPod(client, namespace, name);
+    }
 }

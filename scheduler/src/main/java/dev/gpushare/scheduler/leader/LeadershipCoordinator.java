@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,15 +48,30 @@ public final class LeadershipCoordinator implements SmartLifecycle {
     private final Clock clock;
     private final Settings settings;
 
+    /** {@code null}: timers on the transitions thread's own scheduler, made at each start. */
+    private final Timers injectedTimers;
+
     private ScheduledExecutorService transitions;
     private ScheduledExecutorService ledgerWork;
+    private Timers timers;
     /** The last status seen; touched on the transitions thread only. */
     private LeaseStatus last = LeaseStatus.notOurs("");
-    private ScheduledFuture<?> expiryCheck;
+    private Timers.Scheduled expiryCheck;
     private volatile boolean running;
 
     public LeadershipCoordinator(Leadership leadership, LeaseSource source, LeaderLedger ledger, RoleLabeler labeler,
                                  Clock clock, Settings settings, MeterRegistry meters) {
+        this(leadership, source, ledger, labeler, clock, null, settings, meters);
+    }
+
+    /**
+     * @param clock  what "now" is when a lease's expiry is judged
+     * @param timers when delayed work (expiry checks, retries) runs, measured on {@code clock}; {@code null} for a
+     *               real scheduler
+     */
+    public LeadershipCoordinator(Leadership leadership, LeaseSource source, LeaderLedger ledger, RoleLabeler labeler,
+                                 Clock clock, Timers timers, Settings settings, MeterRegistry meters) {
+        this.injectedTimers = timers;
         this.leadership = leadership;
         this.source = source;
         this.ledger = ledger;
@@ -75,6 +89,7 @@ public final class LeadershipCoordinator implements SmartLifecycle {
     public void start() {
         transitions = singleThread("leadership");
         ledgerWork = singleThread("leadership-ledger");
+        timers = injectedTimers != null ? injectedTimers : Timers.on(transitions);
         last = LeaseStatus.notOurs("");
         leadership.open();
         running = true;
@@ -116,12 +131,12 @@ public final class LeadershipCoordinator implements SmartLifecycle {
             leadership.observe(last.holder());
         }
         if (expiryCheck != null) {
-            expiryCheck.cancel(false);
+            expiryCheck.cancel();
             expiryCheck = null;
         }
         if (leads && !Instant.MAX.equals(last.until())) {
-            long delay = Duration.between(now, last.until()).toMillis() + 1;
-            expiryCheck = transitions.schedule(this::evaluate, delay, TimeUnit.MILLISECONDS);
+            Duration delay = Duration.between(now, last.until()).plusMillis(1);
+            expiryCheck = timers.schedule(() -> onTransitions(this::evaluate), delay);
         }
     }
 
@@ -169,7 +184,15 @@ public final class LeadershipCoordinator implements SmartLifecycle {
 
     private void retry(long term) {
         try {
-            transitions.schedule(() -> submit(() -> sync(term)), RETRY.toMillis(), TimeUnit.MILLISECONDS);
+            timers.schedule(() -> submit(() -> sync(term)), RETRY);
+        } catch (RejectedExecutionException e) {
+            // Stopping.
+        }
+    }
+
+    private void onTransitions(Runnable work) {
+        try {
+            transitions.execute(work);
         } catch (RejectedExecutionException e) {
             // Stopping.
         }

@@ -6,8 +6,20 @@ import java.io.InputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Reads a request body within a size limit, for the extender verbs and the webhook alike. */
+/**
+ * Reads a request body within a size limit, for the extender verbs and the webhook alike: the body
+ * {@link BodyPrefetchFilter} read already (the listeners' case), else read here.
+ */
 public final class RequestBodies {
+
+    /**
+     * The webhook's body cap. The API server refuses request bodies above 3 MiB, so the AdmissionReview of any pod it
+     * can admit stays below that plus the review's envelope; anything larger is not from the API server.
+     */
+    public static final int WEBHOOK_MAX_BYTES = 4 * 1024 * 1024;
+
+    /** Request attribute holding the bytes {@link BodyPrefetchFilter} read. */
+    static final String PREFETCHED = RequestBodies.class.getName() + ".prefetched";
 
     private static final Logger log = LoggerFactory.getLogger(RequestBodies.class);
 
@@ -21,6 +33,9 @@ public final class RequestBodies {
     public static byte[] readAtMost(HttpServletRequest request, int limit) {
         if (request.getContentLengthLong() > limit) {
             return null;
+        }
+        if (request.getAttribute(PREFETCHED) instanceof byte[] prefetched) {
+            return prefetched.length > limit ? null : prefetched;
         }
         try (InputStream in = request.getInputStream()) {
             byte[] body = in.readNBytes(limit + 1);

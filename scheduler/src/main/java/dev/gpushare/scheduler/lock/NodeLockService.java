@@ -85,12 +85,13 @@ public final class NodeLockService implements NodeLocks {
             }
             Decision decision = decide(node, current, namespace, name);
             if (decision instanceof Decision.Take take) {
-                if (write(current, NodeLockValue.heldBy(clock.instant(), namespace, name).format())) {
+                String value = NodeLockValue.heldBy(clock.instant(), namespace, name).format();
+                if (write(current, value)) {
                     if (take.how().startsWith("healed")) {
                         meters.counter("gpushare_node_lock_heals_total", "reason", take.reason()).increment();
                         log.info("node lock taken node={} pod={}/{} after {}", node, namespace, name, take.how());
                     }
-                    return new LockResult.Acquired(waited(start), take.how());
+                    return new LockResult.Acquired(waited(start), take.how(), value);
                 }
                 if (++conflicts >= ACQUIRE_CONFLICTS) {
                     return new LockResult.Refused("node " + node + " changed " + conflicts + " times while taking"
@@ -114,7 +115,6 @@ public final class NodeLockService implements NodeLocks {
      * Removes {@code node}'s lock if pod {@code namespace/name} holds it (a lock of another pod, a legacy or a
      * malformed one is left alone). Returns whether this pod's lock is gone afterwards.
      */
-    @Override
     public boolean release(String node, String namespace, String name) {
         try {
             for (int attempt = 1; attempt <= RELEASE_ATTEMPTS; attempt++) {
@@ -132,6 +132,31 @@ public final class NodeLockService implements NodeLocks {
                     namespace, name);
         } catch (KubernetesClientException e) {
             log.warn("node lock release failed node={} pod={}/{} error={}", node, namespace, name, e.getMessage());
+        }
+        return false;
+    }
+
+    /**
+     * Removes {@code node}'s lock if its value is still exactly {@code value} (what one {@link #acquire} wrote), so
+     * a failing bind never removes a lock that a later call, or the device plugin's hand-over, depends on. Returns
+     * whether that value is gone afterwards.
+     */
+    @Override
+    public boolean releaseOwn(String node, String value) {
+        try {
+            for (int attempt = 1; attempt <= RELEASE_ATTEMPTS; attempt++) {
+                Node current = client.nodes().withName(node).get();
+                if (current == null || !value.equals(annotation(current))) {
+                    return true;
+                }
+                if (write(current, null)) {
+                    queues.signal(node);
+                    return true;
+                }
+            }
+            log.warn("node lock release gave up after {} conflicts node={} value={}", RELEASE_ATTEMPTS, node, value);
+        } catch (KubernetesClientException e) {
+            log.warn("node lock release failed node={} value={} error={}", node, value, e.getMessage());
         }
         return false;
     }

@@ -7,6 +7,9 @@ public interface NodeLocks {
 
     LockResult acquire(String node, String namespace, String name, Duration wait) throws InterruptedException;
 
-    /** Releases the pod's lock on the node; returns false when it could not (it then expires on its own). */
-    boolean release(String node, String namespace, String name);
+    /**
+     * Releases the lock only if it still holds {@code value}, the exact value this bind wrote; returns false when it
+     * could not (it then expires on its own).
+     */
+    boolean releaseOwn(String node, String value);
 }

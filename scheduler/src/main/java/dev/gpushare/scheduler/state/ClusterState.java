@@ -1,5 +1,7 @@
 package dev.gpushare.scheduler.state;
 
+import dev.gpushare.common.device.PodAllocation;
+import dev.gpushare.placement.AllocationFit;
 import dev.gpushare.placement.FailureReason;
 import dev.gpushare.placement.NamespaceQuota;
 import dev.gpushare.placement.NodeRejection;
@@ -366,6 +368,44 @@ public final class ClusterState {
         lock.lock();
         try {
             return Optional.ofNullable(ledger.hold(uid, clock.instant()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes over a placement found in the pod's annotations (written by a previous leader just before a failover,
+     * or by another instance) when the ledger holds none for the pod: reserved as if this replica had made it, when
+     * it still fits {@code node} next to everything the ledger holds there ({@link AllocationFit}). Returns why it
+     * was not taken, or empty when the pod now holds it.
+     */
+    public Optional<String> adoptPlacement(Pod pod, String node) {
+        if (!(PodGpus.of(pod) instanceof PodGpus.Held held) || held.bound()) {
+            return Optional.of("its annotations hold no placement");
+        }
+        if (!held.node().equals(node)) {
+            return Optional.of("its annotations place it on node " + held.node());
+        }
+        String uid = pod.getMetadata().getUid();
+        String namespace = pod.getMetadata().getNamespace();
+        String name = pod.getMetadata().getName();
+        PodAllocation allocation = held.allocation();
+        lock.lock();
+        try {
+            PodEntry current = ledger.get(uid);
+            if (current != null) {
+                return current.node().equals(node) && current.allocation().equals(allocation) ? Optional.empty()
+                        : Optional.of("the ledger holds another placement for it, on node " + current.node());
+            }
+            NodeSnapshot snapshot = registry.snapshot(node, ledger::allocationsOn);
+            if (snapshot == null) {
+                return Optional.of("node " + node + " is not a registered GPU node");
+            }
+            Optional<String> problem = AllocationFit.problem(snapshot, allocation);
+            if (problem.isEmpty()) {
+                ledger.reserve(uid, namespace, name, node, allocation, clock.instant());
+            }
+            return problem;
         } finally {
             lock.unlock();
         }

@@ -142,7 +142,7 @@ class WebhookEndpointTest {
         assertThat(response.body()).isEqualTo("{\"apiVersion\":\"admission.k8s.io/v1beta1\",\"kind\":"
                 + "\"AdmissionReview\",\"response\":{\"uid\":\"u-service\",\"allowed\":false,\"status\":{"
                 + "\"status\":\"Failure\",\"code\":400,\"reason\":\"BadRequest\","
-                + "\"message\":\"request.object is not a Pod (kind 'Service')\"}}}");
+                + "\"message\":\"request.object is not a Pod (kind \\\"Service\\\")\"}}}");
         assertThat(count("malformed")).isEqualTo(malformed + 1);
     }
 

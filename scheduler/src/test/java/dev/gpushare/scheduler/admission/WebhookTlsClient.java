@@ -26,7 +26,7 @@ import javax.net.ssl.TrustManagerFactory;
 final class WebhookTlsClient {
 
     /** What a handshake agreed on. */
-    record Handshake(String protocol, X509Certificate peer) {
+    record Handshake(String protocol, X509Certificate peer, String cipherSuite) {
     }
 
     private final int port;
@@ -46,21 +46,30 @@ final class WebhookTlsClient {
         HttpClient http = HttpClient.newBuilder().sslContext(trust).version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/webhook"))
-                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json").POST(body).build();
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json").POST(body).build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     /** A TLS handshake offering only {@code protocol}; throws when it fails. */
     Handshake handshake(String protocol) throws IOException {
+        return handshake(protocol, new String[0]);
+    }
+
+    /** A TLS handshake offering only {@code protocol} and {@code suites} (the JDK's defaults when none). */
+    Handshake handshake(String protocol, String... suites) throws IOException {
         try (SSLSocket socket = (SSLSocket) trust.getSocketFactory().createSocket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             SSLParameters parameters = socket.getSSLParameters();
             parameters.setProtocols(new String[] {protocol});
+            if (suites.length > 0) {
+                parameters.setCipherSuites(suites);
+            }
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
             socket.setSSLParameters(parameters);
             socket.startHandshake();
             return new Handshake(socket.getSession().getProtocol(),
-                    (X509Certificate) socket.getSession().getPeerCertificates()[0]);
+                    (X509Certificate) socket.getSession().getPeerCertificates()[0],
+                    socket.getSession().getCipherSuite());
         }
     }
 

@@ -121,4 +121,18 @@ class WebhookTlsTest {
         assertThat(RawClientHello.send(port, 2)).isEqualTo(new RawClientHello.FirstRecord(
                 RawClientHello.ALERT, 2, RawClientHello.PROTOCOL_VERSION));
     }
+
+    @Test
+    void tls12OffersOnlyAeadSuitesAndRefusesAClientOfferingCbc() throws Exception {
+        assertThatThrownBy(() -> client().handshake("TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+                "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA"))
+                .isInstanceOf(SSLHandshakeException.class);
+
+        assertThat(client().handshake("TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+                "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256").cipherSuite())
+                .isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+        assertThat(client().handshake("TLSv1.2").cipherSuite()).matches("TLS_ECDHE_ECDSA_WITH_.*(GCM|POLY1305).*");
+        assertThat(client().handshake("TLSv1.3").cipherSuite()).isIn("TLS_AES_128_GCM_SHA256",
+                "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256");
+    }
 }

@@ -14,13 +14,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
- * The embedded API of the tests: {@link ApiServerDispatcher} plus two test hooks. Injected failures answer a
- * matching request with an error status instead of serving it; a pinned UID makes a created pod keep the UID of a
+ * The embedded API of the tests: {@link ApiServerDispatcher} plus test hooks. Injected failures answer a
+ * matching request with an error status instead of serving it, or serve it late; a pinned UID makes a created pod keep the UID of a
  * captured request (the API server assigns UIDs, and the kube-1.19 fixtures name theirs).
  */
 public class TestApiServerDispatcher extends ApiServerDispatcher {
 
-    private record Fault(String method, Pattern path, int code, AtomicInteger remaining) {
+    /** {@code code} 0: not an error but a slow answer, {@code delayMillis} late. */
+    private record Fault(String method, Pattern path, int code, long delayMillis, AtomicInteger remaining) {
     }
 
     private final List<Fault> faults = new CopyOnWriteArrayList<>();
@@ -28,7 +29,14 @@ public class TestApiServerDispatcher extends ApiServerDispatcher {
 
     /** The next {@code times} requests with this method and a path matching {@code pathRegex} get {@code code}. */
     public void fail(String method, String pathRegex, int code, int times) {
-        faults.add(new Fault(method, Pattern.compile(pathRegex), code, new AtomicInteger(times)));
+        faults.removeIf(spent -> spent.remaining().get() <= 0);
+        faults.add(new Fault(method, Pattern.compile(pathRegex), code, 0, new AtomicInteger(times)));
+    }
+
+    /** The next {@code times} matching requests are answered {@code delay} late (a slow API server). */
+    public void slow(String method, String pathRegex, java.time.Duration delay, int times) {
+        faults.removeIf(spent -> spent.remaining().get() <= 0);
+        faults.add(new Fault(method, Pattern.compile(pathRegex), 0, delay.toMillis(), new AtomicInteger(times)));
     }
 
     public void clearFaults() {
@@ -45,6 +53,14 @@ public class TestApiServerDispatcher extends ApiServerDispatcher {
         for (Fault fault : faults) {
             if (fault.method().equals(request.getMethod()) && fault.path().matcher(request.getPath()).find()
                     && fault.remaining().getAndDecrement() > 0) {
+                if (fault.code() == 0) {
+                    try {
+                        Thread.sleep(fault.delayMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    break;
+                }
                 return new MockResponse().setResponseCode(fault.code()).setBody(Serialization.asJson(
                         new StatusBuilder().withStatus("Failure").withCode(fault.code()).withReason("InjectedFault")
                                 .withMessage("injected failure").build()));

@@ -73,12 +73,12 @@ class BindServiceTest {
         public LockResult acquire(String node, String namespace, String name, Duration wait) {
             calls.add("lock " + node + " " + namespace + "/" + name);
             whileLocking.run();
-            return new LockResult.Acquired(Duration.ZERO, "free");
+            return new LockResult.Acquired(Duration.ZERO, "free", "lock-of-" + namespace + "/" + name);
         }
 
         @Override
-        public boolean release(String node, String namespace, String name) {
-            calls.add("unlock " + node + " " + namespace + "/" + name);
+        public boolean releaseOwn(String node, String value) {
+            calls.add("unlock " + node + " " + value);
             return !releaseFails;
         }
     };
@@ -92,6 +92,11 @@ class BindServiceTest {
         @Override
         public void markAllocating(String namespace, String name, Instant at) {
             calls.add("allocating " + namespace + "/" + name + " at " + at.getEpochSecond());
+        }
+
+        @Override
+        public void clearBindPhase(String namespace, String name) {
+            calls.add("clear bind-phase " + namespace + "/" + name);
         }
     };
 
@@ -150,8 +155,9 @@ class BindServiceTest {
         String error = "binding to node n1 failed: pods \"p\" is forbidden";
         assertThat(bind()).isEqualTo(new BindOutcome.Failed(error));
 
-        assertThat(calls).containsExactly("lock n1 ns/p", "list pods on n1", "allocating ns/p at 1796126400", "binding ns/p -> n1",
-                "unlock n1 ns/p", "event Warning BindingFailed: " + error);
+        assertThat(calls).containsExactly("lock n1 ns/p", "list pods on n1", "allocating ns/p at 1796126400",
+                "binding ns/p -> n1", "clear bind-phase ns/p", "unlock n1 lock-of-ns/p",
+                "event Warning BindingFailed: " + error);
         assertThat(state.entry("uid-p")).isEmpty();
     }
 
@@ -172,7 +178,7 @@ class BindServiceTest {
         String error = "not the leader: leadership was lost while the bind waited for the node lock";
         assertThat(bind()).isEqualTo(new BindOutcome.Failed(error));
 
-        assertThat(calls).containsExactly("lock n1 ns/p", "list pods on n1", "unlock n1 ns/p",
+        assertThat(calls).containsExactly("lock n1 ns/p", "list pods on n1", "unlock n1 lock-of-ns/p",
                 "event Warning BindingFailed: " + error);
         assertThat(state.entry("uid-p")).isEmpty();
     }

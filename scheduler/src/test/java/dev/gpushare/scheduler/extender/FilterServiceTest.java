@@ -54,6 +54,11 @@ class FilterServiceTest {
         public void markAllocating(String namespace, String name, Instant at) {
             calls.add("allocating");
         }
+
+        @Override
+        public void clearBindPhase(String namespace, String name) {
+            calls.add("clear bind-phase");
+        }
     };
 
     private final Events events = new Events() {

@@ -1,19 +1,15 @@
 package dev.gpushare.scheduler.listener;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.gpushare.scheduler.support.SchedulerSpringTest;
+import dev.gpushare.scheduler.support.TrustAll;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalManagementPort;
@@ -30,8 +26,8 @@ class ListenerIsolationTest {
     @Autowired
     ExtenderListener extender;
 
-    private final HttpClient http = HttpClient.newBuilder().sslContext(trustAll())
-            .sslParameters(withoutHostnameCheck()).connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().sslContext(TrustAll.context())
+            .sslParameters(TrustAll.withoutHostnameCheck()).connectTimeout(Duration.ofSeconds(5)).build();
 
     private HttpResponse<String> call(String method, String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
@@ -67,41 +63,13 @@ class ListenerIsolationTest {
             HttpResponse<String> health = call("GET", base + "/healthz");
             assertThat(health.statusCode()).as(base).isEqualTo(200);
             assertThat(health.body()).contains("\"status\":\"UP\"");
-            HttpResponse<String> ready = call("GET", base + "/readyz");
-            assertThat(ready.statusCode()).as(base).isEqualTo(200);
+            // Ready once the first leadership term has rebuilt the ledger, which may follow the context's start.
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(call("GET", base + "/readyz").statusCode()).as(base).isEqualTo(200));
         }
         HttpResponse<String> metrics = call("GET", management + "/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("# TYPE jvm_memory_used_bytes gauge");
         assertThat(call("GET", local + "/metrics").statusCode()).isEqualTo(404);
-    }
-
-    private static SSLContext trustAll() {
-        try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, new SecureRandom());
-            return context;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static SSLParameters withoutHostnameCheck() {
-        SSLParameters parameters = new SSLParameters();
-        parameters.setEndpointIdentificationAlgorithm("");
-        return parameters;
     }
 }

@@ -247,6 +247,24 @@ class NodeLockServiceTest {
         assertThat(blocked.get(10, TimeUnit.SECONDS)).isInstanceOf(LockResult.Acquired.class);
     }
 
+    @Test
+    void releaseOwnRemovesOnlyTheExactValueThisCallWrote() throws Exception {
+        String node = node(null);
+        LockResult.Acquired first = (LockResult.Acquired) locks.acquire(node, "ns", "p", Duration.ZERO);
+        assertThat(first.value()).isEqualTo("2026-11-23T12:00:00Z,ns,p");
+        String later = "2026-11-23T12:00:05Z,ns,p";
+        client.nodes().withName(node).edit(n -> {
+            n.getMetadata().getAnnotations().put(HamiKeys.NODE_LOCK, later);
+            return n;
+        });
+
+        assertThat(locks.releaseOwn(node, first.value())).isTrue();
+        assertThat(lockOf(node)).as("a later call's lock of the same pod stays").isEqualTo(later);
+
+        assertThat(locks.releaseOwn(node, later)).isTrue();
+        assertThat(lockOf(node)).isNull();
+    }
+
     private LockResult acquire(String node, String pod, Duration wait) {
         try {
             return locks.acquire(node, "ns", pod, wait);

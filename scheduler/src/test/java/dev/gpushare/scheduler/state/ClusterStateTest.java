@@ -16,17 +16,15 @@ import dev.gpushare.placement.PlacementRequest;
 import dev.gpushare.placement.PlacementSettings;
 import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.support.TestObjects;
+import dev.gpushare.testkit.ManualClock;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -41,33 +39,8 @@ import org.junit.jupiter.api.Test;
 class ClusterStateTest {
 
     private static final PlacementEngine ENGINE = new PlacementEngine(PlacementSettings.defaults());
-
-    /** A clock the test moves. */
-    private static final class TestClock extends Clock {
-        private Instant now = Instant.parse("2026-11-23T12:00:00Z");
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
-    private final TestClock clock = new TestClock();
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-11-23T12:00:00Z"));
     private final ClusterState state = new ClusterState(
             new NodeSnapshotFactory(List.of()), new ClusterState.Settings("nvidia.com/gpu", "nvidia.com/gpumem",
                     "nvidia.com/gpucores", 1, TIMEOUT), clock);

@@ -23,6 +23,8 @@ import org.springframework.context.annotation.Import;
         "hami.bind.lock-wait=2s",
         "hami.reconcile.interval=1h",
         "hami.extender.max-body-bytes=256KB",
+        // A 4 MiB webhook body over TLS on a loaded CI machine; the deadline itself is SlowClientsTest's subject.
+        "hami.listeners.body-read-timeout=30s",
 })
 @Import(TestApiConfiguration.class)
 public @interface SchedulerSpringTest {

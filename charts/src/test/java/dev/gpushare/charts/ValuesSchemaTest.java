@@ -1,0 +1,48 @@
+package dev.gpushare.charts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** values.schema.json: a misspelt key or a wrong type fails the install with the key's name. */
+class ValuesSchemaTest {
+
+    @Test
+    void aMisspeltKeyIsRefusedWithItsName() {
+        assertThat(Chart.renderError(Chart.Options.defaults().set("scheduler.replica", 2)))
+                .contains("at '/scheduler': additional properties 'replica' not allowed");
+        assertThat(Chart.renderError(Chart.Options.defaults().set("devicePlugin.deviceSplitcount", 4)))
+                .contains("at '/devicePlugin': additional properties 'deviceSplitcount' not allowed");
+        assertThat(Chart.renderError(Chart.Options.defaults().set("scheduler.patch.imageNew.tag", "v1.1.1")))
+                .contains("at '/scheduler/patch': additional properties 'imageNew' not allowed");
+        assertThat(Chart.renderError(Chart.Options.defaults().set("globals.imageRegistry", "r.example")))
+                .contains("additional properties 'globals' not allowed");
+    }
+
+    @Test
+    void aWrongTypeOrValueIsRefusedWithTheKeysPath() {
+        assertThat(Chart.renderError(Chart.Options.defaults().set("scheduler.replicas", "two")))
+                .contains("at '/scheduler/replicas': got string, want integer");
+        assertThat(Chart.renderError(Chart.Options.defaults().set("scheduler.readinessMode", "sometimes")))
+                .contains("at '/scheduler/readinessMode'");
+        assertThat(Chart.renderError(Chart.Options.defaults()
+                .set("scheduler.defaultSchedulerPolicy.gpuSchedulerPolicy", "pack")))
+                .contains("at '/scheduler/defaultSchedulerPolicy/gpuSchedulerPolicy'");
+        assertThat(Chart.renderError(Chart.Options.defaults().set("scheduler.bindLockWait", "twenty seconds")))
+                .contains("at '/scheduler/bindLockWait'");
+        assertThat(Chart.renderError(Chart.Options.defaults().set("scheduler.admissionWebhook.timeoutSeconds", 31)))
+                .contains("at '/scheduler/admissionWebhook/timeoutSeconds'");
+        assertThat(Chart.renderError(Chart.Options.defaults().set("devicePlugin.updateStrategy.type", "Recreate")))
+                .contains("at '/devicePlugin/updateStrategy/type'");
+    }
+
+    @Test
+    void hamisOwnSpellingsAreAccepted() {
+        Rendered rendered = Chart.render(Chart.Options.defaults().variant("hami-spellings"));
+
+        assertThat(rendered.configMapData("hami-scheduler-device", "device-config.yaml"))
+                .contains("overwriteEnv: true").contains("sgpuTopologyAware: true")
+                .contains("deviceMemoryScaling: 1.5");
+        assertThat(WebhookTest.webhook(rendered).getNamespaceSelector().getMatchExpressions()).hasSize(1);
+    }
+}

@@ -1,0 +1,341 @@
+package dev.gpushare.scheduler.bench;
+
+import dev.gpushare.common.annotation.AllocationCodec;
+import dev.gpushare.common.annotation.BindPhase;
+import dev.gpushare.common.annotation.HamiKeys;
+import dev.gpushare.common.annotation.MalformedAnnotationException;
+import dev.gpushare.common.annotation.NodeRegisterCodec;
+import dev.gpushare.common.annotation.NodeRegistration;
+import dev.gpushare.common.device.ContainerDevice;
+import dev.gpushare.common.device.DeviceInfo;
+import dev.gpushare.scheduler.SchedulerApplication;
+import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.leader.Admission;
+import dev.gpushare.scheduler.leader.Leadership;
+import dev.gpushare.scheduler.leader.LeadershipCoordinator;
+import dev.gpushare.scheduler.state.ClusterState;
+import dev.gpushare.scheduler.support.TestApiConfiguration;
+import dev.gpushare.scheduler.embedded.TestApiServerDispatcher;
+import dev.gpushare.scheduler.support.TestObjects;
+import dev.gpushare.scheduler.listener.ExtenderListener;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The soak of issue 12: randomized concurrent {@code /filter} and {@code /bind} calls from many threads against the
+ * whole service on the embedded API with the device-plugin emulator, with duplicated binds (the same bind sent twice
+ * at once), retried binds of bound pods, pods deleted while others schedule, injected API faults (409 on the node
+ * lock's compare-and-set, 500 on pod patches and Bindings, failed watches that make the informers re-list, slow
+ * answers) and a leadership change in the middle (the term ends and a new one rebuilds the ledger). Afterwards it
+ * judges from the API objects alone: no GPU over its slots, memory or cores, no pod with two placements, no node lock
+ * left, no pod left {@code allocating}. Seeded: the same seed makes the same choices (thread interleaving differs).
+ */
+public final class SoakRun {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String NAMESPACE = "soak";
+
+    /** @param operations {@code /filter} and {@code /bind} calls to make in total */
+    public record Settings(long seed, int operations, int threads, int nodes) {
+    }
+
+    public record Result(Settings settings, int filters, int binds, int duplicateBinds, int retriedBinds,
+                         int faults, int deleted, int bound, long wallMillis, List<String> violations) {
+    }
+
+    private SoakRun() {
+    }
+
+    public static Result run(Settings settings) throws Exception {
+        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(SchedulerApplication.class,
+                TestApiConfiguration.class)
+                // Command-line arguments: application.yaml would win over default properties (its port 9395).
+                .run("--hami.extender.port=0", "--hami.webhook.port=0", "--management.server.port=0",
+                        "--hami.embedded.nodes=0", "--hami.embedded.device-plugin.allocation-delay=5ms",
+                        "--hami.bind.lock-wait=3s", "--hami.reconcile.interval=10s",
+                        "--spring.main.allow-bean-definition-overriding=true",
+                        "--logging.level.root=ERROR", "--logging.level.dev.gpushare=ERROR")) {
+            return new Soak(settings, app).run();
+        }
+    }
+
+    private static final class Soak {
+        private final Settings settings;
+        private final KubernetesClient client;
+        private final TestApiServerDispatcher api;
+        private final LeadershipCoordinator coordinator;
+        private final Leadership leadership;
+        private final String base;
+        private final List<String> nodes = new ArrayList<>();
+        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        private final AtomicInteger operations = new AtomicInteger();
+        private final AtomicInteger filters = new AtomicInteger();
+        private final AtomicInteger binds = new AtomicInteger();
+        private final AtomicInteger duplicates = new AtomicInteger();
+        private final AtomicInteger retries = new AtomicInteger();
+        private final AtomicInteger faults = new AtomicInteger();
+        private final AtomicInteger deleted = new AtomicInteger();
+        private final AtomicInteger podNames = new AtomicInteger();
+        private final AtomicBoolean leaderChanged = new AtomicBoolean();
+        private final ConcurrentLinkedQueue<Pod> bound = new ConcurrentLinkedQueue<>();
+
+        Soak(Settings settings, ConfigurableApplicationContext app) {
+            this.settings = settings;
+            this.client = app.getBean(KubernetesClient.class);
+            this.api = app.getBean(TestApiServerDispatcher.class);
+            this.coordinator = app.getBean(LeadershipCoordinator.class);
+            this.leadership = app.getBean(Leadership.class);
+            this.base = "http://127.0.0.1:" + app.getBean(ExtenderListener.class).port();
+            ClusterState state = app.getBean(ClusterState.class);
+            for (int i = 1; i <= settings.nodes(); i++) {
+                String name = "soak-node-" + i;
+                client.nodes().resource(EmbeddedClusterSeeder.gpuNode(name, 4, "NVIDIA T4", 15360, 10)).create();
+                nodes.add(name);
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(60))
+                    .until(() -> nodes.stream().allMatch(n -> state.snapshotOf(n) != null));
+        }
+
+        Result run() throws Exception {
+            if (!(leadership.awaitServing(Duration.ofSeconds(60)) instanceof Admission.Serving)) {
+                throw new IllegalStateException("the scheduler did not become a synced leader");
+            }
+            long start = System.nanoTime();
+            ExecutorService workers = Executors.newFixedThreadPool(settings.threads() * 2);
+            List<Future<?>> loops = new ArrayList<>();
+            for (int t = 0; t < settings.threads(); t++) {
+                Random random = new Random(settings.seed() * 31 + t);
+                loops.add(workers.submit(() -> {
+                    while (operations.get() < settings.operations()) {
+                        step(random, workers);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> loop : loops) {
+                loop.get();
+            }
+            workers.shutdown();
+            api.clearFaults();
+            long wall = (System.nanoTime() - start) / 1_000_000;
+            // Quiet again: every hand-over finished (the emulated plugin releases each lock it was given).
+            List<String> violations = new ArrayList<>();
+            try {
+                Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> locksLeft().isEmpty() && allocating().isEmpty());
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                // Reported below as violations.
+            }
+            locksLeft().forEach(l -> violations.add("node lock left: " + l));
+            allocating().forEach(p -> violations.add("pod left allocating: " + p));
+            violations.addAll(overcommitAndDoublePlacements());
+            return new Result(settings, filters.get(), binds.get(), duplicates.get(), retries.get(), faults.get(),
+                    deleted.get(), boundPods(), wall, violations);
+        }
+
+        private void step(Random random, ExecutorService workers) throws Exception {
+            if (!leaderChanged.get() && operations.get() >= settings.operations() / 2
+                    && leaderChanged.compareAndSet(false, true)) {
+                coordinator.stop();  // the term ends: verbs refused, reservations dropped
+                coordinator.start();  // a new term rebuilds the ledger from the informer stores
+            }
+            int dice = random.nextInt(100);
+            if (dice < 8) {
+                Pod victim = bound.poll();
+                if (victim != null) {
+                    client.pods().inNamespace(NAMESPACE).withName(victim.getMetadata().getName()).delete();
+                    deleted.incrementAndGet();
+                    return;
+                }
+            }
+            if (dice < 16) {
+                Pod again = bound.peek();
+                if (again != null) {
+                    retries.incrementAndGet();
+                    bind(again, again.getSpec() == null || again.getSpec().getNodeName() == null
+                            ? nodes.get(0) : again.getSpec().getNodeName());
+                    return;
+                }
+            }
+            injectFault(random);
+            Pod pod = TestObjects.create(client, TestObjects.gpuPod(NAMESPACE, "soak-" + podNames.incrementAndGet(),
+                    1 + random.nextInt(2), 1000 + 1000 * random.nextInt(12), random.nextInt(7) * 10));
+            for (int attempt = 0; attempt < 3 && operations.get() < settings.operations(); attempt++) {
+                JsonNode filtered = post("/filter", filterArgs(pod, random));
+                filters.incrementAndGet();
+                JsonNode names = filtered.get("NodeNames");
+                if (names == null || names.isNull() || names.isEmpty()) {
+                    return;
+                }
+                String node = names.get(0).asString();
+                if (random.nextInt(10) == 0) {
+                    injectFault(random);
+                }
+                boolean ok;
+                if (random.nextInt(5) == 0) {
+                    duplicates.incrementAndGet();
+                    CompletableFuture<Boolean> twin = CompletableFuture.supplyAsync(() -> bind(pod, node), workers);
+                    ok = bind(pod, node) | twin.get();
+                } else {
+                    ok = bind(pod, node);
+                }
+                if (ok) {
+                    Pod now = client.pods().inNamespace(NAMESPACE).withName(pod.getMetadata().getName()).get();
+                    if (now != null) {
+                        bound.add(now);
+                    }
+                    return;
+                }
+            }
+        }
+
+        private void injectFault(Random random) {
+            if (random.nextInt(4) != 0) {
+                return;
+            }
+            faults.incrementAndGet();
+            switch (random.nextInt(6)) {
+                case 0 -> api.fail("PATCH", "/api/v1/nodes/soak-node-\\d+$", 409, 1);
+                case 1 -> api.fail("PATCH", "/api/v1/namespaces/" + NAMESPACE + "/pods/soak-\\d+$", 500, 1);
+                case 2 -> api.fail("POST", "/pods/soak-\\d+/binding$", 500, 1);
+                case 3 -> api.fail("POST", "/pods/soak-\\d+/binding$", 409, 1);
+                case 4 -> api.fail("GET", "watch=true", 500, 1);
+                default -> api.slow("GET", "/api/v1/", Duration.ofMillis(50), 3);
+            }
+        }
+
+        private Map<String, Object> filterArgs(Pod pod, Random random) {
+            List<String> candidates = new ArrayList<>(nodes);
+            java.util.Collections.shuffle(candidates, random);
+            Map<String, Object> args = new LinkedHashMap<>();
+            args.put("Pod", JSON.readTree(Serialization.asJson(pod)));
+            args.put("Nodes", null);
+            args.put("NodeNames", candidates);
+            return args;
+        }
+
+        private boolean bind(Pod pod, String node) {
+            Map<String, Object> args = new LinkedHashMap<>();
+            args.put("PodName", pod.getMetadata().getName());
+            args.put("PodNamespace", pod.getMetadata().getNamespace());
+            args.put("PodUID", pod.getMetadata().getUid());
+            args.put("Node", node);
+            binds.incrementAndGet();
+            try {
+                return post("/bind", args).get("Error").asString().isEmpty();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private JsonNode post(String path, Object body) throws Exception {
+            operations.incrementAndGet();
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path))
+                    .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException(path + " answered HTTP " + response.statusCode());
+            }
+            return JSON.readTree(response.body());
+        }
+
+        private List<String> locksLeft() {
+            List<String> locks = new ArrayList<>();
+            for (Node node : client.nodes().list().getItems()) {
+                String lock = node.getMetadata().getAnnotations() == null ? null
+                        : node.getMetadata().getAnnotations().get(HamiKeys.NODE_LOCK);
+                if (lock != null) {
+                    locks.add(node.getMetadata().getName() + "=" + lock);
+                }
+            }
+            return locks;
+        }
+
+        private List<String> allocating() {
+            return client.pods().inNamespace(NAMESPACE).list().getItems().stream()
+                    .filter(p -> p.getMetadata().getAnnotations() != null && BindPhase.ALLOCATING.value()
+                            .equals(p.getMetadata().getAnnotations().get(HamiKeys.BIND_PHASE)))
+                    .map(p -> p.getMetadata().getName()).toList();
+        }
+
+        private int boundPods() {
+            return (int) client.pods().inNamespace(NAMESPACE).list().getItems().stream()
+                    .filter(p -> p.getSpec().getNodeName() != null).count();
+        }
+
+        /** From the API objects alone: every bound pod's allocation on its node's registered GPUs. */
+        private List<String> overcommitAndDoublePlacements() throws MalformedAnnotationException {
+            List<String> violations = new ArrayList<>();
+            Map<String, DeviceInfo> gpus = new HashMap<>();
+            Map<String, String> gpuNode = new HashMap<>();
+            for (Node node : client.nodes().list().getItems()) {
+                String register = node.getMetadata().getAnnotations().get(HamiKeys.NODE_NVIDIA_REGISTER);
+                if (NodeRegisterCodec.decode(register) instanceof NodeRegistration.Registered registered) {
+                    for (DeviceInfo d : registered.devices()) {
+                        gpus.put(d.id(), d);
+                        gpuNode.put(d.id(), node.getMetadata().getName());
+                    }
+                }
+            }
+            Map<String, int[]> used = new HashMap<>();
+            for (Pod pod : client.pods().inNamespace(NAMESPACE).list().getItems()) {
+                Map<String, String> annotations = pod.getMetadata().getAnnotations();
+                String boundTo = pod.getSpec().getNodeName();
+                if (boundTo == null || annotations == null || !annotations.containsKey(HamiKeys.DEVICES_ALLOCATED)) {
+                    continue;
+                }
+                String name = pod.getMetadata().getName();
+                if (!boundTo.equals(annotations.get(HamiKeys.VGPU_NODE))
+                        || !boundTo.equals(pod.getMetadata().getLabels().get(HamiKeys.VGPU_NODE))) {
+                    violations.add("pod " + name + " bound to " + boundTo + " but placed on "
+                            + annotations.get(HamiKeys.VGPU_NODE));
+                }
+                for (ContainerDevice d : AllocationCodec.decode(annotations.get(HamiKeys.DEVICES_ALLOCATED))
+                        .devices()) {
+                    if (!boundTo.equals(gpuNode.get(d.uuid()))) {
+                        violations.add("pod " + name + " on " + boundTo + " holds GPU " + d.uuid() + " of node "
+                                + gpuNode.get(d.uuid()));
+                    }
+                    int[] u = used.computeIfAbsent(d.uuid(), k -> new int[3]);
+                    u[0]++;
+                    u[1] += d.usedmem();
+                    u[2] += d.usedcores();
+                }
+            }
+            used.forEach((uuid, u) -> {
+                DeviceInfo d = gpus.get(uuid);
+                if (d != null && (u[0] > d.count() || u[1] > d.devmem() || u[2] > d.devcore())) {
+                    violations.add("GPU " + uuid + " holds " + u[0] + "/" + d.count() + " tasks, " + u[1] + "/"
+                            + d.devmem() + " MiB, " + u[2] + "/" + d.devcore() + " % cores");
+                }
+            });
+            return violations;
+        }
+    }
+}
