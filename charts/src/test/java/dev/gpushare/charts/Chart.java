@@ -33,6 +33,8 @@ final class Chart {
     static final String HOOK_STAND_IN = "rendered.gpushare.dev/hook";
     static final String NAMESPACE = "gpu-system";
     static final String RELEASE = "hami";
+    /** The Kubernetes version {@code helm lint} renders for (Helm's default capabilities). */
+    static final String LINT_KUBE_VERSION = "1.20.0";
 
     private static final YAMLMapper YAML = YAMLMapper.builder().build();
     private static Path hooksVisible;

@@ -37,6 +37,19 @@ class ValuesSchemaTest {
     }
 
     @Test
+    void aValuesFileWrittenForHamisChartInstalls() {
+        Rendered rendered = Chart.render(Chart.Options.defaults().variant("hami-v2.10-values"));
+
+        assertThat(rendered.kubeScheduler().getCommand()).as("the chart's own --config is not passed twice")
+                .containsExactly("kube-scheduler", "--config=/config/config.yaml", "-v=4");
+        assertThat(rendered.extender().getLivenessProbe()).isNull();
+        assertThat(rendered.extenderEnv()).containsEntry("HAMI_NODELOCK_EXPIRE", "5m")
+                .containsEntry("HAMI_COMPAT_ALLOCATIONENCODING", "v2.9");
+        assertThat(Chart.render(Chart.Options.defaults().variant("hami-v2.10-values").kube("1.19.16"))
+                .kubeScheduler().getCommand()).filteredOn(arg -> arg.startsWith("--policy-config-file")).hasSize(1);
+    }
+
+    @Test
     void hamisOwnSpellingsAreAccepted() {
         Rendered rendered = Chart.render(Chart.Options.defaults().variant("hami-spellings"));
 
