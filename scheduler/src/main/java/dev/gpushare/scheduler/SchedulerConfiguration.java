@@ -10,7 +10,13 @@ import dev.gpushare.placement.PlacementSettings;
 import dev.gpushare.scheduler.config.HamiProperties;
 import dev.gpushare.scheduler.events.EventRecorder;
 import dev.gpushare.scheduler.extender.BindService;
+import dev.gpushare.scheduler.extender.CachedClusterReads;
+import dev.gpushare.scheduler.extender.ExtenderVerbs;
 import dev.gpushare.scheduler.extender.FilterService;
+import dev.gpushare.scheduler.extender.PendingPods;
+import dev.gpushare.scheduler.extender.PodWrites;
+import dev.gpushare.scheduler.extender.VerbMetrics;
+import dev.gpushare.scheduler.kube.ApiPodWrites;
 import dev.gpushare.scheduler.kube.PodBindings;
 import dev.gpushare.scheduler.leader.Leadership;
 import dev.gpushare.scheduler.lock.NodeLockQueues;
@@ -61,10 +67,9 @@ class SchedulerConfiguration {
     }
 
     @Bean
-    ClusterState clusterState(PlacementEngine engine, DeviceConfig deviceConfig, HamiProperties properties,
-                              Clock clock) {
+    ClusterState clusterState(DeviceConfig deviceConfig, HamiProperties properties, Clock clock) {
         NvidiaConfig nvidia = deviceConfig.nvidia();
-        return new ClusterState(engine, new NodeSnapshotFactory(nvidia.knownMigGeometries()),
+        return new ClusterState(new NodeSnapshotFactory(nvidia.knownMigGeometries()),
                 new ClusterState.Settings(nvidia.resourceCountName(), nvidia.resourceMemoryName(),
                         nvidia.resourceCoreName(), nvidia.memoryFactor(), properties.reservation().timeout()),
                 clock);
@@ -95,16 +100,28 @@ class SchedulerConfiguration {
     }
 
     @Bean
-    FilterService filterService(ClusterState state, Leadership leadership, PodRequestParser parser,
-                                KubernetesClient client, EventRecorder events, Clock clock, HamiProperties properties) {
-        return new FilterService(state, leadership, parser, client, events, clock);
+    PodWrites podWrites(KubernetesClient client) {
+        return new ApiPodWrites(client);
+    }
+
+    @Bean
+    FilterService filterService(ClusterState state, PlacementEngine engine, Leadership leadership,
+                                PodRequestParser parser, PodWrites writes, EventRecorder events, Clock clock) {
+        return new FilterService(state, engine, leadership, parser, writes, events, clock);
+    }
+
+    @Bean
+    ExtenderVerbs extenderVerbs(FilterService filter, BindService bind, Leadership leadership,
+                                HamiProperties properties, VerbMetrics metrics, PendingPods pending) {
+        return new ExtenderVerbs(filter, bind, leadership, properties.extender().syncWait(), metrics, pending);
     }
 
     @Bean
     BindService bindService(ClusterState state, Leadership leadership, ClusterInformers informers,
-                            NodeLockService locks, KubernetesClient client, PodRequestParser parser,
+                            NodeLockService locks, KubernetesClient client, PodWrites writes, PodRequestParser parser,
                             EventRecorder events, Clock clock, HamiProperties properties) {
-        return new BindService(state, leadership, informers, locks, new PodBindings(client), parser, client, events,
-                clock, properties.bind().lockWait());
+        BindService.Io io = new BindService.Io(new CachedClusterReads(informers, client), locks, writes,
+                new PodBindings(client));
+        return new BindService(state, leadership, io, parser, events, clock, properties.bind().lockWait());
     }
 }

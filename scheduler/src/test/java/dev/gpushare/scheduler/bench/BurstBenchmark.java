@@ -6,7 +6,7 @@ import dev.gpushare.scheduler.SchedulerApplication;
 import dev.gpushare.scheduler.leader.Admission;
 import dev.gpushare.scheduler.leader.Leadership;
 import dev.gpushare.scheduler.support.TestObjects;
-import dev.gpushare.scheduler.web.ExtenderListener;
+import dev.gpushare.scheduler.listener.ExtenderListener;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
