@@ -100,8 +100,8 @@ class SchedulerConfiguration {
     }
 
     @Bean
-    PodWrites podWrites(KubernetesClient client) {
-        return new ApiPodWrites(client);
+    PodWrites podWrites(KubernetesClient client, ClusterInformers informers) {
+        return new ApiPodWrites(client, informers.lag());
     }
 
     @Bean

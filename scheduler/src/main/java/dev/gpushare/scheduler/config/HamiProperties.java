@@ -32,7 +32,8 @@ public record HamiProperties(
         @DefaultValue Compat compat,
         @DefaultValue Embedded embedded,
         @DefaultValue Reservation reservation,
-        @DefaultValue Reconcile reconcile) {
+        @DefaultValue Reconcile reconcile,
+        @DefaultValue Metrics metrics) {
 
     public HamiProperties {
         if (extender.port() != 0 && extender.port() == webhook.port()) {
@@ -220,5 +221,13 @@ public record HamiProperties(
 
     /** @param interval how often the usage ledger is compared with the informer store and repaired */
     public record Reconcile(@DefaultValue("1m") Duration interval) {
+    }
+
+    /**
+     * @param legacyNames whether {@code /metrics} also serves HAMi's v2.8 series names ({@code GPUDeviceMemoryLimit},
+     *                    ...) beside the v2.10 ones, as HAMi's {@code --legacy-metrics} does (chart value
+     *                    {@code legacyMetrics})
+     */
+    public record Metrics(@DefaultValue("false") boolean legacyNames) {
     }
 }

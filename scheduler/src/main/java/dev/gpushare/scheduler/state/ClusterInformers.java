@@ -9,8 +9,10 @@ import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
+import dev.gpushare.scheduler.metrics.Latency;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Optional;
@@ -37,7 +39,12 @@ public final class ClusterInformers implements SmartLifecycle {
     private final InformerHandlers handlers;
     private final Duration reconcileInterval;
     private final Duration expiryInterval;
-    private final Counter repairs;
+    private final Counter nodeRepairs;
+    private final Counter podRepairs;
+    private final Counter quotaRepairs;
+    private final Timer rebuildAtSync;
+    private final Timer rebuildAtLeadership;
+    private final Timer rebuildAtReconcile;
 
     private SharedIndexInformer<Node> nodes;
     private SharedIndexInformer<Pod> pods;
@@ -46,6 +53,7 @@ public final class ClusterInformers implements SmartLifecycle {
     /** Replaced on each start: a restarted informer's store is empty until its new list arrives. */
     private volatile CompletableFuture<Void> storesSynced = new CompletableFuture<>();
     private volatile boolean running;
+    private final InformerLag lag;
 
     /** What {@link #rebuild()} found in the stores and left in the ledger. */
     public record Rebuilt(int nodes, int pods, int entries, ClusterState.Repairs repairs) {
@@ -56,13 +64,17 @@ public final class ClusterInformers implements SmartLifecycle {
                             MeterRegistry meters) {
         this.client = client;
         this.state = state;
-        this.handlers = new InformerHandlers(state, lockQueues, events);
+        this.lag = new InformerLag(meters);
+        this.handlers = new InformerHandlers(state, lockQueues, events, lag);
         this.reconcileInterval = reconcileInterval;
         Duration quarter = reservationTimeout.dividedBy(4);
         this.expiryInterval = quarter.compareTo(Duration.ofSeconds(5)) < 0 ? quarter : Duration.ofSeconds(5);
-        this.repairs = Counter.builder("gpushare_ledger_repairs")
-                .description("differences between the usage ledger and the informer stores that a reconcile"
-                        + " repaired").register(meters);
+        this.nodeRepairs = repairs(meters, "nodes");
+        this.podRepairs = repairs(meters, "pods");
+        this.quotaRepairs = repairs(meters, "quotas");
+        this.rebuildAtSync = rebuilds(meters, "sync");
+        this.rebuildAtLeadership = rebuilds(meters, "leadership");
+        this.rebuildAtReconcile = rebuilds(meters, "reconcile");
     }
 
     @Override
@@ -89,7 +101,7 @@ public final class ClusterInformers implements SmartLifecycle {
                         synced.completeExceptionally(error);
                         return;
                     }
-                    Rebuilt rebuilt = rebuild();
+                    Rebuilt rebuilt = rebuild(rebuildAtSync);
                     log.info("cluster state loaded from informer stores nodes={} pods={} entries={}",
                             rebuilt.nodes(), rebuilt.pods(), rebuilt.entries());
                     synced.complete(null);
@@ -105,12 +117,21 @@ public final class ClusterInformers implements SmartLifecycle {
      * informers have synced, and by leader election on every leadership gain (which logs it).
      */
     public Rebuilt rebuild() {
-        ClusterState.Repairs result = rebuildFromStores(true);
+        return rebuild(rebuildAtLeadership);
+    }
+
+    private Rebuilt rebuild(Timer timer) {
+        ClusterState.Repairs result = timer.record(() -> rebuildFromStores(true));
         if (result.total() > 0) {
             log.debug("rebuild replaced incrementally kept state: {}", result);
         }
         return new Rebuilt(nodes.getStore().list().size(), pods.getStore().list().size(), state.entries().size(),
                 result);
+    }
+
+    /** Times our pod writes until the pod informer delivers them; the writers report each write to it. */
+    public InformerLag lag() {
+        return lag;
     }
 
     /** Completes once the informer stores hold their first full list and the state was rebuilt from them. */
@@ -131,15 +152,29 @@ public final class ClusterInformers implements SmartLifecycle {
     /** Compares the state with the stores and repairs drift; counts what it repaired. */
     void reconcile() {
         try {
-            ClusterState.Repairs result = rebuildFromStores(false);
+            ClusterState.Repairs result = rebuildAtReconcile.record(() -> rebuildFromStores(false));
             if (result.total() > 0) {
-                repairs.increment(result.total());
+                nodeRepairs.increment(result.nodes());
+                podRepairs.increment(result.pods());
+                quotaRepairs.increment(result.quotas());
                 log.warn("cluster state drift repaired nodes={} pods={} quotas={}", result.nodes(), result.pods(),
                         result.quotas());
             }
         } catch (RuntimeException e) {
             log.error("reconcile failed", e);
         }
+    }
+
+    private static Counter repairs(MeterRegistry meters, String kind) {
+        return Counter.builder("gpushare_ledger_repairs").tag("kind", kind)
+                .description("differences between the usage ledger and the informer stores that a reconcile"
+                        + " repaired (drift), by kind").register(meters);
+    }
+
+    private static Timer rebuilds(MeterRegistry meters, String trigger) {
+        return Latency.timer(meters, "gpushare_ledger_rebuild_duration", "time to rebuild the usage ledger from the"
+                + " informer stores, by trigger (informers synced, a new leadership term, the periodic reconcile)",
+                "trigger", trigger);
     }
 
     private ClusterState.Repairs rebuildFromStores(boolean markSynced) {

@@ -22,6 +22,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -49,6 +50,10 @@ public final class ClusterState {
         }
     }
 
+    /** How many reservations were made and how they ended, since start (read by the metrics at scrape time). */
+    public record ReservationCounts(long made, long rolledBack, long expired, long dropped) {
+    }
+
     /** Chooses a node and GPUs among snapshots: the verb's placement engine, run under the state's lock. */
     @FunctionalInterface
     public interface Placer {
@@ -63,6 +68,10 @@ public final class ClusterState {
     private final UsageLedger ledger;
     private final QuotaBook quotas;
     private boolean synced;
+    private final LongAdder made = new LongAdder();
+    private final LongAdder rolledBack = new LongAdder();
+    private final LongAdder expired = new LongAdder();
+    private final LongAdder dropped = new LongAdder();
 
     public ClusterState(NodeSnapshotFactory snapshotFactory, Settings settings, Clock clock) {
         this.clock = clock;
@@ -100,7 +109,9 @@ public final class ClusterState {
     public int dropReservations() {
         lock.lock();
         try {
-            return ledger.drop(entry -> true);
+            int count = ledger.drop(entry -> true);
+            dropped.add(count);
+            return count;
         } finally {
             lock.unlock();
         }
@@ -298,12 +309,18 @@ public final class ClusterState {
         return new Diff(nodeRepairs, podRepairs, described, seenPods);
     }
 
+    public ReservationCounts reservationCounts() {
+        return new ReservationCounts(made.sum(), rolledBack.sum(), expired.sum(), dropped.sum());
+    }
+
     /** Drops reservations whose time is up (the pod was never bound); returns how many. */
     public int expireReservations() {
         lock.lock();
         try {
             Instant now = clock.instant();
-            return ledger.drop(entry -> entry.expired(now));
+            int count = ledger.drop(entry -> entry.expired(now));
+            expired.add(count);
+            return count;
         } finally {
             lock.unlock();
         }
@@ -327,7 +344,9 @@ public final class ClusterState {
                         + " holds GPUs on node " + previous.node());
             }
             Instant now = clock.instant();
-            ledger.release(uid, now);
+            if (ledger.release(uid, now)) {
+                rolledBack.increment();  // a re-filter replaces the pod's earlier reservation
+            }
             TreeMap<String, NodeRejection> unregistered = new TreeMap<>();
             List<NodeSnapshot> candidates = new ArrayList<>(nodeNames.size());
             for (String nodeName : new LinkedHashSet<>(nodeNames)) {
@@ -341,6 +360,7 @@ public final class ClusterState {
             PlacementResult result = placer.place(candidates, quotas.quota(namespace, ledger.usage(namespace)));
             if (result instanceof PlacementResult.Placed placed) {
                 ledger.reserve(uid, namespace, name, placed.node(), placed.allocation(), now);
+                made.increment();
             }
             return result.withRejected(unregistered);
         } finally {
@@ -352,7 +372,11 @@ public final class ClusterState {
     public boolean unreserve(String uid) {
         lock.lock();
         try {
-            return ledger.release(uid, clock.instant());
+            boolean released = ledger.release(uid, clock.instant());
+            if (released) {
+                rolledBack.increment();
+            }
+            return released;
         } finally {
             lock.unlock();
         }

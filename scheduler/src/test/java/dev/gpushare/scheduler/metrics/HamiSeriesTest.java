@@ -183,6 +183,13 @@ class HamiSeriesTest {
     }
 
     @Test
+    void aNodeWithAnUndecodableRegistrationIsCountedByName() {
+        assertThat(render(LedgerSeries.of(VIEW)))
+                .containsExactly("gpushare_node_registration_invalid{node=\"broken\"} 1.0");
+        assertThat(LedgerSeries.of(UsageView.EMPTY)).singleElement().satisfies(f -> assertThat(f.samples()).isEmpty());
+    }
+
+    @Test
     void anEmptyLedgerHasEveryFamilyWithoutSamples() {
         assertThat(HamiSeries.of(UsageView.EMPTY, true)).hasSize(23).allSatisfy(f -> assertThat(f.samples()).isEmpty());
     }

@@ -42,14 +42,16 @@ class ReconcileTest {
         assertThat(extender.bind(pod, node).get("Error").asString()).isEmpty();
         String uid = pod.getMetadata().getUid();
         await().atMost(Duration.ofSeconds(10)).until(() -> state.entry(uid).map(PodEntry::bound).orElse(false));
-        double before = meters.counter("gpushare_ledger_repairs").count();
+        double before = meters.counter("gpushare_ledger_repairs", "kind", "pods").count();
 
         state.removePod(pod);  // a missed event: the ledger forgets a pod that still holds a GPU
         informers.reconcile();
 
         assertThat(state.entry(uid)).get().satisfies(e -> assertThat(e.bound()).isTrue());
-        assertThat(meters.counter("gpushare_ledger_repairs").count()).isEqualTo(before + 1);
+        assertThat(meters.counter("gpushare_ledger_repairs", "kind", "pods").count()).isEqualTo(before + 1);
         informers.reconcile();
-        assertThat(meters.counter("gpushare_ledger_repairs").count()).isEqualTo(before + 1);
+        assertThat(meters.counter("gpushare_ledger_repairs", "kind", "pods").count()).isEqualTo(before + 1);
+        assertThat(meters.timer("gpushare_ledger_rebuild_duration", "trigger", "reconcile").count())
+                .isGreaterThanOrEqualTo(2);
     }
 }
