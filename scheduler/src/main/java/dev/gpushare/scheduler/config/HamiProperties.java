@@ -32,8 +32,7 @@ public record HamiProperties(
         @DefaultValue Compat compat,
         @DefaultValue Embedded embedded,
         @DefaultValue Reservation reservation,
-        @DefaultValue Reconcile reconcile,
-        @DefaultValue Filter filter) {
+        @DefaultValue Reconcile reconcile) {
 
     public HamiProperties {
         if (extender.port() != 0 && extender.port() == webhook.port()) {
@@ -53,8 +52,17 @@ public record HamiProperties(
     public record Kubernetes(@DefaultValue("embedded") KubernetesMode mode) {
     }
 
-    /** The plain-HTTP listener of {@code /filter} and {@code /bind}: loopback by default, never exposed. */
-    public record Extender(@DefaultValue("127.0.0.1") String address, @DefaultValue("8888") int port) {
+    /**
+     * The plain-HTTP listener of {@code /filter} and {@code /bind} (loopback by default, never exposed) and what
+     * both verbs share. {@code max-body-bytes} and {@code sync-wait} were {@code hami.filter.*} before; the old
+     * names are still read ({@link RenamedProperties}).
+     *
+     * @param maxBodyBytes largest accepted extender request body
+     * @param syncWait     how long a verb waits for this replica to lead with a synced state before answering an
+     *                     error
+     */
+    public record Extender(@DefaultValue("127.0.0.1") String address, @DefaultValue("8888") int port,
+                           @DefaultValue("8MB") DataSize maxBodyBytes, @DefaultValue("5s") Duration syncWait) {
     }
 
     /**
@@ -212,12 +220,5 @@ public record HamiProperties(
 
     /** @param interval how often the usage ledger is compared with the informer store and repaired */
     public record Reconcile(@DefaultValue("1m") Duration interval) {
-    }
-
-    /**
-     * @param maxBodyBytes largest accepted extender request body
-     * @param syncWait     how long a verb waits for the cluster state to be synced before answering an error
-     */
-    public record Filter(@DefaultValue("8MB") DataSize maxBodyBytes, @DefaultValue("5s") Duration syncWait) {
     }
 }

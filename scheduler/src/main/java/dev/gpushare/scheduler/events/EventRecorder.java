@@ -24,9 +24,7 @@ import org.slf4j.LoggerFactory;
  * drained by one thread; when it is full the event is dropped and counted ({@code gpushare_events_dropped_total})
  * rather than slowing the scheduler down.
  */
-public final class EventRecorder implements AutoCloseable {
-
-    public enum Type { Normal, Warning }
+public final class EventRecorder implements Events, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
     private static final int QUEUE = 2048;
@@ -51,11 +49,12 @@ public final class EventRecorder implements AutoCloseable {
         });
     }
 
-    /** An event on a pod (the pod of an extender request carries no {@code kind}, so it is not read). */
+    @Override
     public void onPod(ObjectMeta pod, Type type, String reason, String message) {
         record(reference("Pod", pod), type, reason, message);
     }
 
+    @Override
     public void onNode(ObjectMeta node, Type type, String reason, String message) {
         record(reference("Node", node), type, reason, message);
     }

@@ -1,23 +1,18 @@
 package dev.gpushare.scheduler.extender;
 
-import dev.gpushare.common.annotation.BindPhase;
 import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.common.request.InvalidRequestException;
 import dev.gpushare.common.request.PodRequestParser;
-import dev.gpushare.scheduler.events.EventRecorder;
-import dev.gpushare.scheduler.kube.MergePatch;
-import dev.gpushare.scheduler.kube.PodBindings;
+import dev.gpushare.scheduler.events.Events;
 import dev.gpushare.scheduler.leader.Leadership;
 import dev.gpushare.scheduler.leader.TermPermit;
 import dev.gpushare.scheduler.lock.LockResult;
-import dev.gpushare.scheduler.lock.NodeLockService;
-import dev.gpushare.scheduler.state.ClusterInformers;
+import dev.gpushare.scheduler.lock.NodeLocks;
 import dev.gpushare.scheduler.state.BoundPods;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.state.PodEntry;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,190 +21,176 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /bind} (spec 1.6 and 6.1, with DESIGN.md's node lock): wait for the filter's placement write to have
- * landed, take the node lock (waiting first come first served when another pod holds it), check the placement
- * against the pods bound to the node meanwhile ({@link BoundPods}: another scheduler may have placed on the same
- * GPU), write {@code hami.io/bind-phase: allocating} and {@code hami.io/bind-time}, create the Binding, label the
- * bound pod. Any failure undoes what this bind did: our lock is released and the pod's reservation
- * dropped, so kube-scheduler's retry starts from a clean state. On success the lock stays held until the device
- * plugin releases it.
+ * {@code POST /bind} (spec 1.6 and 6.1, with DESIGN.md's node lock): check the pod, wait for the filter's placement
+ * write to have landed ({@link PlacementWrites}), take the node lock (waiting first come first served when another
+ * pod holds it), check the placement against the pods bound to the node meanwhile ({@link BoundPods}: another
+ * scheduler may have placed on the same GPU), write {@code hami.io/bind-phase: allocating} and
+ * {@code hami.io/bind-time}, create the Binding, label the bound pod. Each step that changes something registers its undo in the
+ * {@link BindCycle}; any failure rolls the cycle back (our lock released, the pod's reservation dropped), so
+ * kube-scheduler's retry starts from a clean state. On success the lock stays held until the device plugin releases
+ * it. All I/O goes through {@link ClusterReads}, {@link NodeLocks}, {@link PodWrites} and {@link PodBinder}.
  */
 public final class BindService {
 
     private static final Logger log = LoggerFactory.getLogger(BindService.class);
 
+    /** The verb's collaborators for I/O. */
+    public record Io(ClusterReads reads, NodeLocks locks, PodWrites writes, PodBinder binder) {
+    }
+
     private final ClusterState state;
     private final Leadership leadership;
-    private final ClusterInformers informers;
-    private final NodeLockService locks;
-    private final PodBindings bindings;
+    private final Io io;
     private final PlacementWrites placements;
     private final PodRequestParser parser;
-    private final KubernetesClient client;
-    private final EventRecorder events;
+    private final Events events;
     private final Clock clock;
     private final Duration lockWait;
     private final BoundPods boundPods;
 
-    public BindService(ClusterState state, Leadership leadership, ClusterInformers informers, NodeLockService locks,
-                       PodBindings bindings, PlacementWrites placements, PodRequestParser parser,
-                       KubernetesClient client, EventRecorder events, Clock clock, Duration lockWait) {
+    public BindService(ClusterState state, Leadership leadership, Io io, PlacementWrites placements,
+                       PodRequestParser parser, Events events, Clock clock, Duration lockWait) {
         this.state = state;
         this.leadership = leadership;
-        this.informers = informers;
-        this.locks = locks;
-        this.bindings = bindings;
+        this.io = io;
         this.placements = placements;
         this.parser = parser;
-        this.client = client;
         this.events = events;
         this.clock = clock;
         this.lockWait = lockWait;
-        this.boundPods = new BoundPods(client, state);
+        this.boundPods = new BoundPods(state, node -> io.reads().podsPlacedOn(node));
     }
 
     /** Binds one pod, within leadership {@code term} (admitted by the {@link VerbGate}). */
     BindOutcome bind(ExtenderJson.BindArgs args, long term) throws InterruptedException {
         String who = args.who();
+        String node = args.node();
         Pod pod;
         try {
-            pod = pod(args.podNamespace(), args.podName());
+            pod = io.reads().pod(args.podNamespace(), args.podName());
         } catch (KubernetesClientException e) {
-            return refuse(who, args.node(), "cannot read pod " + who + ": " + e.getMessage());
+            return refuse(who, node, "cannot read pod " + who + ": " + e.getMessage());
         }
         if (pod == null) {
-            return refuse(who, args.node(), "pod " + who + " not found");
+            return refuse(who, node, "pod " + who + " not found");
         }
         ObjectMeta meta = pod.getMetadata();
         if (!args.podUid().equals(meta.getUid())) {
-            return refuse(who, args.node(), "pod " + who + " has UID " + meta.getUid() + ", not " + args.podUid()
+            return refuse(who, node, "pod " + who + " has UID " + meta.getUid() + ", not " + args.podUid()
                     + " (it was recreated)");
         }
         String boundTo = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
-        if (args.node().equals(boundTo)) {
+        if (node.equals(boundTo)) {
             // A retry of a bind whose answer was lost: it is done.
-            log.info("bind succeeded pod={} node={}: already bound", who, args.node());
+            log.info("bind succeeded pod={} node={}: already bound", who, node);
             return new BindOutcome.Bound();
         }
         if (boundTo != null && !boundTo.isEmpty()) {
-            return refuse(who, args.node(), "pod " + who + " is already bound to node " + boundTo);
+            return refuse(who, node, "pod " + who + " is already bound to node " + boundTo);
         }
+
+        // From here on the pod is ours to bind: its reservation belongs to this cycle.
+        BindCycle cycle = new BindCycle();
+        cycle.did(() -> state.unreserve(meta.getUid()) ? BindCycle.Undone.did("reservation dropped")
+                : BindCycle.Undone.NOTHING);
         try {
-            if (!nodeExists(args.node())) {
-                return fail(meta, who, args.node(), "node " + args.node() + " not found", true);
+            if (!io.reads().nodeExists(node)) {
+                return fail(cycle, meta, who, node, "node " + node + " not found");
             }
         } catch (KubernetesClientException e) {
-            return fail(meta, who, args.node(), "cannot read node " + args.node() + ": " + e.getMessage(), true);
+            return fail(cycle, meta, who, node, "cannot read node " + node + ": " + e.getMessage());
         }
         boolean needsGpus;
         try {
             needsGpus = parser.parse(pod).requestsAnyGpu();
         } catch (InvalidRequestException e) {
-            return fail(meta, who, args.node(), "invalid GPU request: " + e.getMessage(), false);
+            return fail(cycle, meta, who, node, "invalid GPU request: " + e.getMessage());
         }
         long started = System.nanoTime();
         LockResult.Acquired lock = null;
         if (needsGpus) {
             // The filter answered before its placement annotations were written: they must exist before the lock
-            // hands the pod to the device plugin, and before any reader can see the pod bound.
-            // One budget for both waits keeps the bind inside kube-scheduler's extender timeout.
+            // hands the pod to the device plugin, and before any reader can see the pod bound. One budget for both
+            // waits keeps the bind inside kube-scheduler's extender timeout.
             PlacementWrites.Landed landed = placements.awaitLanded(meta.getUid(), lockWait);
             if (landed instanceof PlacementWrites.Landed.Failed failed) {
-                return fail(meta, who, args.node(), failed.error(), true);
+                return fail(cycle, meta, who, node, failed.error());
             }
             Duration lockBudget = lockWait.minus(((PlacementWrites.Landed.Written) landed).waited());
             Optional<PodEntry> entry = state.holdForBind(meta.getUid());
             if (entry.isEmpty()) {
-                return fail(meta, who, args.node(), "pod " + who + " has no GPU reservation (not filtered by this"
-                        + " scheduler, or its reservation expired); it must be filtered again", false);
+                return fail(cycle, meta, who, node, "pod " + who + " has no GPU reservation (not filtered by this"
+                        + " scheduler, or its reservation expired); it must be filtered again");
             }
-            if (!entry.get().node().equals(args.node())) {
-                return fail(meta, who, args.node(), "pod " + who + " was placed on node " + entry.get().node()
-                        + " by the filter, not on " + args.node(), true);
+            if (!entry.get().node().equals(node)) {
+                return fail(cycle, meta, who, node, "pod " + who + " was placed on node " + entry.get().node()
+                        + " by the filter, not on " + node);
             }
-            LockResult result = locks.acquire(args.node(), meta.getNamespace(), meta.getName(),
+            LockResult result = io.locks().acquire(node, meta.getNamespace(), meta.getName(),
                     lockBudget.isNegative() ? Duration.ZERO : lockBudget);
             if (result instanceof LockResult.Refused refused) {
-                return fail(meta, who, args.node(), refused.reason(), true);
+                return fail(cycle, meta, who, node, refused.reason());
             }
             lock = (LockResult.Acquired) result;
+            cycle.did(() -> io.locks().release(node, meta.getNamespace(), meta.getName()) ? BindCycle.Undone.NOTHING
+                    : BindCycle.Undone.failed("the node lock could not be released and expires on its own"));
+            // Under the lock: another scheduler may have bound a pod onto the same GPU slice meanwhile.
             Optional<String> overfilled;
             try {
-                overfilled = boundPods.overfilledBy(args.node(), meta.getUid(), entry.get().allocation());
+                overfilled = boundPods.overfilledBy(node, meta.getUid(), entry.get().allocation());
             } catch (KubernetesClientException e) {
-                overfilled = Optional.of("cannot list the pods bound to node " + args.node() + ": " + e.getMessage());
+                overfilled = Optional.of("cannot list the pods bound to node " + node + ": " + e.getMessage());
             }
             if (overfilled.isPresent()) {
-                String error = overfilled.get();
-                if (!locks.release(args.node(), meta.getNamespace(), meta.getName())) {
-                    error += "; the node lock could not be released and expires on its own";
-                }
-                return fail(meta, who, args.node(), error, true);
+                return fail(cycle, meta, who, node, overfilled.get());
             }
         }
         String error;
         try (TermPermit permit = leadership.enter(term)) {
             // A bind may have waited long for the lock: write only if this replica still leads the same term.
-            error = permit.held() ? handOver(meta, args)
+            error = permit.held() ? handOver(meta, node)
                     : "not the leader: leadership was lost while the bind waited for the node lock";
         }
         if (error != null) {
-            if (lock != null && !locks.release(args.node(), meta.getNamespace(), meta.getName())) {
-                error += "; the node lock could not be released and expires on its own";
-            }
-            return fail(meta, who, args.node(), error, true);
+            return fail(cycle, meta, who, node, error);
         }
-        events.onPod(meta, EventRecorder.Type.Normal, "BindingSucceed",
-                "Successfully binding node [" + args.node() + "] to " + who);
-        log.info("bind succeeded pod={} node={} lock={} lockWaitedMs={} tookMs={}", who, args.node(),
+        events.onPod(meta, Events.Type.Normal, "BindingSucceed",
+                "Successfully binding node [" + node + "] to " + who);
+        log.info("bind succeeded pod={} node={} lock={} lockWaitedMs={} tookMs={}", who, node,
                 lock == null ? "none" : lock.how(), lock == null ? 0 : lock.waited().toMillis(),
                 (System.nanoTime() - started) / 1_000_000);
         return new BindOutcome.Bound();
     }
 
     /** What the device plugin needs before kubelet asks it: bind-phase and bind-time, then the Binding. */
-    private String handOver(ObjectMeta meta, ExtenderJson.BindArgs args) throws InterruptedException {
+    private String handOver(ObjectMeta meta, String node) throws InterruptedException {
         try {
-            MergePatch.metadata()
-                    .annotation(HamiKeys.BIND_PHASE, BindPhase.ALLOCATING.value())
-                    .annotation(HamiKeys.BIND_TIME, Long.toString(clock.instant().getEpochSecond()))
-                    .applyToPod(client, meta.getNamespace(), meta.getName());
+            io.writes().markAllocating(meta.getNamespace(), meta.getName(), clock.instant());
         } catch (KubernetesClientException e) {
             return "cannot set " + HamiKeys.BIND_PHASE + " on pod: " + e.getMessage();
         }
         try {
-            bindings.bind(meta.getNamespace(), meta.getName(), meta.getUid(), args.node());
+            io.binder().bind(meta.getNamespace(), meta.getName(), meta.getUid(), node);
         } catch (KubernetesClientException e) {
-            return "binding to node " + args.node() + " failed: " + e.getMessage();
+            return "binding to node " + node + " failed: " + e.getMessage();
         }
-        label(meta, args.node());
+        label(meta, node);
         return null;
     }
 
     /**
-     * The {@code hami.io/vgpu-node} label (the vGPU monitor selects pods by it) once the pod is bound: written while
-     * the pod waits in kube-scheduler's queue, it would re-queue the pod for another filter. The pod is bound
-     * whatever happens here; a failure is reported, not undone.
+     * The {@code hami.io/vgpu-node} label once the pod is bound: written while the pod waits in kube-scheduler's
+     * queue, it would re-queue the pod for another filter. The pod is bound whatever happens here; a failure is
+     * reported, not undone.
      */
     private void label(ObjectMeta meta, String node) {
         try {
-            MergePatch.metadata().label(HamiKeys.VGPU_NODE, node)
-                    .applyToPod(client, meta.getNamespace(), meta.getName());
+            io.writes().labelBound(meta.getNamespace(), meta.getName(), node);
         } catch (KubernetesClientException e) {
             String error = "cannot set label " + HamiKeys.VGPU_NODE + " on the bound pod: " + e.getMessage();
-            events.onPod(meta, EventRecorder.Type.Warning, "BindingLabelFailed", error);
+            events.onPod(meta, Events.Type.Warning, "BindingLabelFailed", error);
             log.warn("bind label failed pod={}/{} node={}: {}", meta.getNamespace(), meta.getName(), node, error);
         }
-    }
-
-    /** The pod from the informer store; from the API when the store has not seen it (yet). */
-    private Pod pod(String namespace, String name) {
-        return informers.cachedPod(namespace, name)
-                .orElseGet(() -> client.pods().inNamespace(namespace).withName(name).get());
-    }
-
-    private boolean nodeExists(String name) {
-        return informers.cachedNode(name).isPresent() || client.nodes().withName(name).get() != null;
     }
 
     /** A request about a pod we must not touch (unknown, recreated, bound elsewhere): nothing to undo, no event. */
@@ -218,13 +199,13 @@ public final class BindService {
         return new BindOutcome.Failed(error);
     }
 
-    private BindOutcome fail(ObjectMeta meta, String who, String node, String error, boolean dropReservation) {
-        if (dropReservation) {
-            state.unreserve(meta.getUid());
-        }
-        events.onPod(meta, EventRecorder.Type.Warning, "BindingFailed", error);
-        log.warn("bind failed pod={} node={}: {}{}", who, node, error,
-                dropReservation ? " (reservation dropped)" : "");
-        return new BindOutcome.Failed(error);
+    /** Rolls the cycle back, tells the pod's events and the log, answers the error. */
+    private BindOutcome fail(BindCycle cycle, ObjectMeta meta, String who, String node, String error) {
+        BindCycle.Rollback rollback = cycle.rollBack();
+        String answer = error + rollback.problems().stream().map(p -> "; " + p).reduce("", String::concat);
+        events.onPod(meta, Events.Type.Warning, "BindingFailed", answer);
+        log.warn("bind failed pod={} node={}: {}{}", who, node, answer,
+                rollback.notes().isEmpty() ? "" : " (" + String.join(", ", rollback.notes()) + ")");
+        return new BindOutcome.Failed(answer);
     }
 }

@@ -1,9 +1,7 @@
 package dev.gpushare.scheduler.extender;
 
-import dev.gpushare.scheduler.kube.MergePatch;
 import dev.gpushare.scheduler.leader.Leadership;
 import dev.gpushare.scheduler.leader.TermPermit;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
 import java.time.Clock;
@@ -43,11 +41,11 @@ public final class PlacementWrites implements AutoCloseable {
         }
     }
 
-    /** Sends one placement patch for a leadership term; the seam of the tests. */
+    /** Sends one placement for a leadership term; the seam of the tests. */
     @FunctionalInterface
     public interface Patcher {
-        /** Returns {@code null} when the patch was written, else why it was not. */
-        String patch(String namespace, String name, MergePatch patch, long term);
+        /** Returns {@code null} when the placement was written, else why it was not. */
+        String patch(String namespace, String name, String node, String allocation, Instant filteredAt, long term);
     }
 
     /** One pod's latest write: {@code done} completes with {@code null} when written, else with the error. */
@@ -73,12 +71,12 @@ public final class PlacementWrites implements AutoCloseable {
     }
 
     /**
-     * Writes {@code patch} to pod {@code namespace/name} (UID {@code uid}) if leadership term {@code term} is still
-     * served by then, after any earlier write of the same pod. On failure {@code rollback} gets the error, unless a
+     * Writes the placement on {@code node} to pod {@code namespace/name} (UID {@code uid}) if leadership term
+     * {@code term} is still served by then, after any earlier write of the same pod. On failure {@code rollback} gets the error, unless a
      * later filter of the pod superseded this write meanwhile (its own write decides).
      */
-    public void write(String uid, String namespace, String name, MergePatch patch, long term,
-                      Consumer<String> rollback) {
+    public void write(String uid, String namespace, String name, String node, String allocation,
+                      Instant filteredAt, long term, Consumer<String> rollback) {
         forgetOldFailures();
         long generation = generations.incrementAndGet();
         Pending entry = new Pending(generation, new CompletableFuture<>(), clock.instant());
@@ -87,7 +85,7 @@ public final class PlacementWrites implements AutoCloseable {
         after.whenCompleteAsync((ignored, error) -> {
             String failure;
             try {
-                failure = patcher.patch(namespace, name, patch, term);
+                failure = patcher.patch(namespace, name, node, allocation, filteredAt, term);
             } catch (RuntimeException e) {
                 failure = "cannot annotate pod " + namespace + "/" + name + " with its placement: " + e;
             }
@@ -127,17 +125,17 @@ public final class PlacementWrites implements AutoCloseable {
     }
 
     /**
-     * The production patcher: a JSON merge patch through {@code client}, sent only while {@code leadership} still
-     * serves the filter's term (a write for an ended term could overwrite the next leader's placement).
+     * The production patcher: {@link PodWrites#writePlacement}, sent only while {@code leadership} still serves the
+     * filter's term (a write for an ended term could overwrite the next leader's placement).
      */
-    public static Patcher leaderOnly(KubernetesClient client, Leadership leadership) {
-        return (namespace, name, patch, term) -> {
+    public static Patcher leaderOnly(PodWrites writes, Leadership leadership) {
+        return (namespace, name, node, allocation, filteredAt, term) -> {
             try (TermPermit permit = leadership.enter(term)) {
                 if (!permit.held()) {
                     return "not the leader: leadership was lost before the placement of pod " + namespace + "/"
                             + name + " was written";
                 }
-                patch.applyToPod(client, namespace, name);
+                writes.writePlacement(namespace, name, node, allocation, filteredAt);
                 return null;
             } catch (KubernetesClientException e) {
                 return e.getCode() == HttpURLConnection.HTTP_NOT_FOUND

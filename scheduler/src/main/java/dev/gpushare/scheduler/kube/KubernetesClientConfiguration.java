@@ -1,19 +1,18 @@
 package dev.gpushare.scheduler.kube;
 
-import dev.gpushare.common.request.PodRequestParser;
-import dev.gpushare.scheduler.config.HamiProperties;
-import dev.gpushare.scheduler.lock.NodeLockService;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The Kubernetes client of {@code hami.kubernetes.mode}: a real cluster, or the embedded API. */
+/**
+ * The Kubernetes client of {@code hami.kubernetes.mode=cluster}; the embedded mode's client is made by
+ * {@code EmbeddedClusterConfiguration}.
+ */
 @Configuration(proxyBeanMethods = false)
 public class KubernetesClientConfiguration {
 
@@ -30,43 +29,6 @@ public class KubernetesClientConfiguration {
                     .withConfig(KubernetesClients.tune(new ConfigBuilder()).build()).build();
             log.info("kubernetes mode=cluster api={}", client.getMasterUrl());
             return client;
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnProperty(name = "hami.kubernetes.mode", havingValue = "embedded", matchIfMissing = true)
-    static class Embedded {
-
-        @Bean
-        @ConditionalOnMissingBean
-        ApiServerDispatcher apiServerDispatcher() {
-            return new ApiServerDispatcher();
-        }
-
-        @Bean(destroyMethod = "close")
-        EmbeddedApiServer embeddedApiServer(ApiServerDispatcher dispatcher) {
-            EmbeddedApiServer server = EmbeddedApiServer.start(dispatcher, 0);
-            log.info("kubernetes mode=embedded api={} (in-process, simulated GPU nodes)", server.url());
-            return server;
-        }
-
-        @Bean(destroyMethod = "close")
-        KubernetesClient kubernetesClient(EmbeddedApiServer server) {
-            return server.newClient();
-        }
-
-        @Bean
-        EmbeddedClusterSeeder embeddedClusterSeeder(KubernetesClient client, HamiProperties properties) {
-            return new EmbeddedClusterSeeder(client, properties.embedded());
-        }
-
-        @Bean(initMethod = "start", destroyMethod = "close")
-        @ConditionalOnProperty(name = "hami.embedded.device-plugin.enabled", havingValue = "true",
-                matchIfMissing = true)
-        DevicePluginEmulator devicePluginEmulator(KubernetesClient client, NodeLockService locks,
-                                                  PodRequestParser parser, HamiProperties properties) {
-            return new DevicePluginEmulator(client, locks, parser,
-                    properties.embedded().devicePlugin().allocationDelay());
         }
     }
 }

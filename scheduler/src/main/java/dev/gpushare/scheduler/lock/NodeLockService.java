@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * finishing or going away, whichever comes first. A wait of zero fails at once
  * as HAMi does.
  */
-public final class NodeLockService {
+public final class NodeLockService implements NodeLocks {
 
     private static final Logger log = LoggerFactory.getLogger(NodeLockService.class);
     /** Serialising the compare-and-set attempts of one node takes a few API round trips at most. */
@@ -59,6 +59,7 @@ public final class NodeLockService {
     }
 
     /** Takes {@code node}'s lock for pod {@code namespace/name}, waiting up to {@code wait} for another pod's. */
+    @Override
     public LockResult acquire(String node, String namespace, String name, Duration wait) throws InterruptedException {
         Instant start = clock.instant();
         Instant deadline = start.plus(wait);
@@ -118,6 +119,7 @@ public final class NodeLockService {
      * Removes {@code node}'s lock if pod {@code namespace/name} holds it (a lock of another pod, a legacy or a
      * malformed one is left alone). Returns whether this pod's lock is gone afterwards.
      */
+    @Override
     public boolean release(String node, String namespace, String name) {
         try {
             for (int attempt = 1; attempt <= RELEASE_ATTEMPTS; attempt++) {

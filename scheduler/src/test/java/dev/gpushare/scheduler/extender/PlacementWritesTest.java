@@ -3,7 +3,6 @@ package dev.gpushare.scheduler.extender;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.gpushare.scheduler.kube.MergePatch;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,13 +28,14 @@ class PlacementWritesTest {
         volatile String answer;
 
         @Override
-        public String patch(String namespace, String name, MergePatch patch, long term) {
+        public String patch(String namespace, String name, String node, String allocation, Instant filteredAt,
+                            long term) {
             try {
                 release.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            written.add(namespace + "/" + name + " term " + term + " " + patch.json());
+            written.add(namespace + "/" + name + " term " + term + " on " + node + ": " + allocation);
             return answer;
         }
     }
@@ -43,19 +44,22 @@ class PlacementWritesTest {
     private final PlacementWrites writes = new PlacementWrites(patcher, CLOCK, Duration.ofMinutes(2));
     private final List<String> rollbacks = new CopyOnWriteArrayList<>();
 
+    private static final String ALLOCATION = "GPU-1,NVIDIA,1000,10:;";
+
+    private void write(String node, Consumer<String> rollback) {
+        writes.write("uid-1", "ns", "pod", node, ALLOCATION, CLOCK.instant(), 7, rollback);
+    }
+
     @AfterEach
     void close() {
         patcher.release.countDown();
         writes.close();
     }
 
-    private static MergePatch placement(String node) {
-        return MergePatch.metadata().annotation("hami.io/vgpu-node", node);
-    }
 
     @Test
     void aBindThatArrivesBeforeTheWriteLandsWaitsForIt() throws Exception {
-        writes.write("uid-1", "ns", "pod", placement("node-a"), 7, rollbacks::add);
+        write("node-a", rollbacks::add);
         CompletableFuture<PlacementWrites.Landed> bind = CompletableFuture.supplyAsync(() -> {
             try {
                 return writes.awaitLanded("uid-1", Duration.ofSeconds(10));
@@ -69,7 +73,7 @@ class PlacementWritesTest {
 
         assertThat(bind.get(10, TimeUnit.SECONDS)).isInstanceOf(PlacementWrites.Landed.Written.class);
         assertThat(patcher.written).containsExactly(
-                "ns/pod term 7 {\"metadata\":{\"annotations\":{\"hami.io/vgpu-node\":\"node-a\"}}}");
+                "ns/pod term 7 on node-a: " + ALLOCATION);
         assertThat(rollbacks).isEmpty();
     }
 
@@ -77,7 +81,7 @@ class PlacementWritesTest {
     void aFailedWriteRollsBackAndItsBindGetsTheErrorOnce() throws Exception {
         patcher.answer = "cannot annotate pod ns/pod with its placement: 403";
         patcher.release.countDown();
-        writes.write("uid-1", "ns", "pod", placement("node-a"), 7, rollbacks::add);
+        write("node-a", rollbacks::add);
 
         assertThat(writes.awaitLanded("uid-1", Duration.ofSeconds(10))).isEqualTo(
                 new PlacementWrites.Landed.Failed("cannot annotate pod ns/pod with its placement: 403"));
@@ -90,15 +94,15 @@ class PlacementWritesTest {
     @Test
     void writesOfOnePodLandInOrderAndOnlyTheLatestRollsBack() throws Exception {
         patcher.answer = "stale";
-        writes.write("uid-1", "ns", "pod", placement("node-a"), 7, rollbacks::add);
-        writes.write("uid-1", "ns", "pod", placement("node-b"), 7, error -> rollbacks.add("latest: " + error));
+        write("node-a", rollbacks::add);
+        write("node-b", error -> rollbacks.add("latest: " + error));
         patcher.release.countDown();
 
         PlacementWrites.Landed landed = writes.awaitLanded("uid-1", Duration.ofSeconds(10));
 
         assertThat(patcher.written).containsExactly(
-                "ns/pod term 7 {\"metadata\":{\"annotations\":{\"hami.io/vgpu-node\":\"node-a\"}}}",
-                "ns/pod term 7 {\"metadata\":{\"annotations\":{\"hami.io/vgpu-node\":\"node-b\"}}}");
+                "ns/pod term 7 on node-a: " + ALLOCATION,
+                "ns/pod term 7 on node-b: " + ALLOCATION);
         assertThat(landed).isEqualTo(new PlacementWrites.Landed.Failed("stale"));
         // The first write's failure concerned a reservation the second filter had already replaced.
         assertThat(rollbacks).containsExactly("latest: stale");
@@ -106,7 +110,7 @@ class PlacementWritesTest {
 
     @Test
     void aWriteStillInFlightWhenTheWaitEndsFailsTheBind() throws Exception {
-        writes.write("uid-1", "ns", "pod", placement("node-a"), 7, rollbacks::add);
+        write("node-a", rollbacks::add);
 
         assertThat(writes.awaitLanded("uid-1", Duration.ofMillis(50))).isEqualTo(new PlacementWrites.Landed.Failed(
                 "the placement annotations of the pod were not written within 50ms"));
