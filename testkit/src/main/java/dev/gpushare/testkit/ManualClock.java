@@ -23,6 +23,10 @@ public final class ManualClock extends Clock {
         now = now.plus(by);
     }
 
+    public synchronized void set(Instant instant) {
+        now = instant;
+    }
+
     @Override
     public ZoneId getZone() {
         return ZoneOffset.UTC;

@@ -1,5 +1,6 @@
 package dev.gpushare.scheduler.embedded;
 
+import dev.gpushare.testkit.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gpushare.scheduler.kube.ApiServerDispatcher;
