@@ -6,11 +6,11 @@ import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.common.annotation.MalformedAnnotationException;
 import dev.gpushare.common.annotation.NodeRegisterCodec;
 import dev.gpushare.common.annotation.NodeRegistration;
+import dev.gpushare.common.device.NodeReadiness;
 import dev.gpushare.common.lock.NodeLockValue;
 import dev.gpushare.ops.ClusterFacts;
 import dev.gpushare.ops.GpuPods;
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.time.Duration;
@@ -43,7 +43,7 @@ final class NodeChecks {
             }
             gpuNodes++;
             String who = "node " + node.getMetadata().getName();
-            if (!ready(node)) {
+            if (!NodeReadiness.ready(node)) {
                 problems.add(Check.fail(name, who + " is not Ready"));
             }
             if (register == null) {
@@ -165,18 +165,6 @@ final class NodeChecks {
             return List.of(Check.pass(name, "no node in a GPU driver upgrade"));
         }
         return lines;
-    }
-
-    private static boolean ready(Node node) {
-        if (node.getStatus() == null || node.getStatus().getConditions() == null) {
-            return false;
-        }
-        for (NodeCondition condition : node.getStatus().getConditions()) {
-            if ("Ready".equals(condition.getType())) {
-                return "True".equals(condition.getStatus());
-            }
-        }
-        return false;
     }
 
     private static boolean hasGpuResource(Node node) {

@@ -1,7 +1,7 @@
 package dev.gpushare.scheduler.embedded;
 
+import dev.gpushare.common.device.NodeReadiness;
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -141,7 +141,7 @@ public final class SchedulingDriver implements AutoCloseable {
                 || !Objects.equals(before.getSpec(), after.getSpec())
                 || before.getStatus() == null || after.getStatus() == null
                 || !Objects.equals(before.getStatus().getAllocatable(), after.getStatus().getAllocatable())
-                || ready(before) != ready(after);
+                || NodeReadiness.ready(before) != NodeReadiness.ready(after);
     }
 
     private void run() {
@@ -236,7 +236,7 @@ public final class SchedulingDriver implements AutoCloseable {
 
     /** kube-scheduler's own filters that matter here; the reason in its words, or {@code null} when it passes. */
     static String kubeSchedulerFilter(Pod pod, Node node) {
-        if (!ready(node)) {
+        if (!NodeReadiness.ready(node)) {
             return "node(s) were not ready";
         }
         if (node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable())) {
@@ -248,18 +248,6 @@ public final class SchedulingDriver implements AutoCloseable {
             return "node(s) didn't match Pod's node affinity/selector";
         }
         return null;
-    }
-
-    private static boolean ready(Node node) {
-        if (node.getStatus() == null || node.getStatus().getConditions() == null) {
-            return false;
-        }
-        for (NodeCondition condition : node.getStatus().getConditions()) {
-            if ("Ready".equals(condition.getType())) {
-                return "True".equals(condition.getStatus());
-            }
-        }
-        return false;
     }
 
     /** kube-scheduler's {@code FitError} message: {@code 0/4 nodes are available: 1 <reason>, 3 <reason>.} */
