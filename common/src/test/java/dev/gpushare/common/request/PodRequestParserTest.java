@@ -153,7 +153,7 @@ class PodRequestParserTest {
         assertThat(request.containers()).extracting(ContainerRequest::containerName, ContainerRequest::nums)
                 .containsExactly(tuple("main", 1),
                         tuple("log", 0));
-        assertThat(request.initContainerRequestsGpu()).isTrue();
+        assertThat(request.initContainers()).anyMatch(ContainerRequest::requestsGpu);
     }
 
     @Test
