@@ -1,5 +1,6 @@
 package dev.gpushare.placement;
 
+import dev.gpushare.common.annotation.MigUuid;
 import dev.gpushare.common.device.ContainerDevice;
 import dev.gpushare.common.device.DeviceUsage;
 import dev.gpushare.common.device.PodAllocation;
@@ -26,7 +27,7 @@ public final class AllocationFit {
         }
         Map<String, DeviceUsage> after = new HashMap<>();
         for (ContainerDevice device : allocation.devices()) {
-            String id = baseId(device.uuid());
+            String id = MigUuid.baseOf(device.uuid());
             GpuSnapshot gpu = gpus.get(id);
             if (gpu == null) {
                 return Optional.of("GPU " + id + " is not registered on node " + node.name());
@@ -50,11 +51,5 @@ public final class AllocationFit {
             }
         }
         return Optional.empty();
-    }
-
-    /** A MIG instance's UUID carries its geometry and slot after {@code [}; the registered GPU is the part before. */
-    private static String baseId(String uuid) {
-        int bracket = uuid.indexOf('[');
-        return bracket < 0 ? uuid : uuid.substring(0, bracket);
     }
 }

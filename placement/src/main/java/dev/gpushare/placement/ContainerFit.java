@@ -36,8 +36,8 @@ final class ContainerFit {
             return new Rejected(NodeRejection.of(FailureReason.NODE_INSUFFICIENT_DEVICE));
         }
         int cores = Math.min(request.coresreq(), 100);
-        boolean topology = plan.gpuPolicy == GpuPolicy.TOPOLOGY_AWARE;
-        int[] order = ws.preferenceOrder(plan.gpuPolicy, plan.weights, request, cores);
+        boolean topology = plan.gpuPolicies.has(GpuPolicy.TOPOLOGY_AWARE);
+        int[] order = ws.preferenceOrder(plan.gpuOrder, plan.weights, request, cores);
         ReasonTally tally = new ReasonTally();
         List<Choice> chosen = new ArrayList<>(nums);
         ws.resetTentative();
@@ -111,6 +111,9 @@ final class ContainerFit {
         }
         if (node.count[d] <= used) {
             return FailureReason.CARD_TIME_SLICING_EXHAUSTED;
+        }
+        if (plan.gpuPolicies.has(GpuPolicy.MUTEX) && used > 0) {
+            return FailureReason.EXCLUSIVE_DEVICE_ALLOCATE_CONFLICT;
         }
         if (!plan.quota.admits(ws.podMemory + ws.tentativeMemTotal + memory,
                 ws.podCores + ws.tentativeCoresTotal + cores)) {

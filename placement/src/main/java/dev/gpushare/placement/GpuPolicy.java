@@ -3,15 +3,20 @@ package dev.gpushare.placement;
 import java.util.Optional;
 
 /**
- * How the GPUs of one node are chosen for a container ({@code hami.io/gpu-scheduler-policy}, spec 4.6 and 4.8).
+ * The GPU policies a pod can name in {@code hami.io/gpu-scheduler-policy} (spec 4.6 and 4.8), alone or, as HAMi
+ * v2.10 reads them, combined in a comma list ({@link GpuPolicies}).
  */
 public enum GpuPolicy {
-    /** Fill the fullest GPUs first (lowest NUMA node first). */
+    /** Fill the fullest GPUs first (alone: lowest NUMA node first). */
     BINPACK("binpack"),
-    /** Use the emptiest GPUs first (highest NUMA node first). */
+    /** Use the emptiest GPUs first (alone: highest NUMA node first). */
     SPREAD("spread"),
     /** Spread order, then choose the set of GPUs with the best links between them (pair scores). */
-    TOPOLOGY_AWARE("topology-aware");
+    TOPOLOGY_AWARE("topology-aware"),
+    /** HAMi v2.10: only GPUs no task uses yet ({@code ExclusiveDeviceAllocateConflict} for the others). */
+    MUTEX("mutex"),
+    /** HAMi v2.10: the highest NUMA node first, as a key of the sort chain. */
+    NUMA("numa");
 
     private final String value;
 

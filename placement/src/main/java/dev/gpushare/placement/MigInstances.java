@@ -1,5 +1,6 @@
 package dev.gpushare.placement;
 
+import dev.gpushare.common.annotation.MigUuid;
 import dev.gpushare.common.config.MigTemplate;
 
 import java.util.List;
@@ -15,7 +16,7 @@ final class MigInstances {
     /** One instance taken: geometry {@code t}, slot {@code p} and that slot's template. */
     record Pick(int geometry, int slot, MigTemplate template) {
         String uuidSuffix() {
-            return "[" + geometry + "-" + slot + "]";
+            return new MigUuid.MigSlot(geometry, slot).suffix();
         }
     }
 

@@ -1,8 +1,17 @@
 package dev.gpushare.placement;
 
-import java.util.Optional;
+import dev.gpushare.common.annotation.Excerpt;
+import dev.gpushare.common.annotation.HamiKeys;
+import dev.gpushare.common.annotation.MalformedAnnotationException;
 
-/** How the node is chosen among the nodes that fit ({@code hami.io/node-scheduler-policy}, spec 4.4). */
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * How the node is chosen among the nodes that fit ({@code hami.io/node-scheduler-policy}, spec 4.4). HAMi v2.10
+ * compares this annotation as a whole (no comma lists, unlike {@code hami.io/gpu-scheduler-policy}).
+ */
 public enum NodePolicy {
     /** The node with the highest node score (the most used one). */
     BINPACK("binpack"),
@@ -28,5 +37,17 @@ public enum NodePolicy {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Reads an annotation value: one policy exactly (no case folding), blanks around it ignored. The one parser of
+     * the annotation: the webhook and placement both call it.
+     *
+     * @throws MalformedAnnotationException naming the annotation and the value
+     */
+    public static NodePolicy parse(String value) throws MalformedAnnotationException {
+        return fromValue(value.trim()).orElseThrow(() -> new MalformedAnnotationException("annotation "
+                + HamiKeys.NODE_SCHEDULER_POLICY + ": " + Excerpt.of(value) + " is not one of "
+                + Arrays.stream(values()).map(NodePolicy::value).collect(Collectors.joining(", "))));
     }
 }

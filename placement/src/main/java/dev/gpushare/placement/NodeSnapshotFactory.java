@@ -1,5 +1,7 @@
 package dev.gpushare.placement;
 
+import dev.gpushare.common.annotation.MalformedAnnotationException;
+import dev.gpushare.common.annotation.MigUuid;
 import dev.gpushare.common.config.MigGeometryRule;
 import dev.gpushare.common.config.MigTemplate;
 import dev.gpushare.common.device.ContainerDevice;
@@ -121,36 +123,27 @@ public final class NodeSnapshotFactory {
 
     private static void count(ContainerDevice cd, Map<String, Integer> indexById, DeviceUsage[] usage,
                               MigInstances[] mig, boolean[] contradicted) {
-        String uuid = cd.uuid();
-        int bracket = uuid.indexOf('[');
-        Integer index = indexById.get(bracket < 0 ? uuid : uuid.substring(0, bracket));
+        MigUuid uuid;
+        try {
+            uuid = MigUuid.parse(cd.uuid());
+        } catch (MalformedAnnotationException e) {
+            uuid = null;
+        }
+        Integer index = indexById.get(uuid == null ? MigUuid.baseOf(cd.uuid()) : uuid.base());
         if (index == null) {
             return;
         }
         int i = index;
         usage[i] = usage[i].plus(cd);
-        if (bracket < 0) {
+        if (uuid != null && uuid.mig().isEmpty()) {
             return;
         }
-        // A MIG instance on a GPU that is not in MIG mode, or one its layout cannot hold: the GPU's real state is
-        // unknown, so it takes no new work (HAMi marks a hami-core GPU unhealthy the same way).
-        int[] tp = migSuffix(uuid.substring(bracket));
-        if (mig[i] == null || tp == null || !mig[i].record(tp[0], tp[1])) {
+        // A MIG instance on a GPU that is not in MIG mode, or one its layout cannot hold (or a suffix that is not
+        // one): the GPU's real state is unknown, so it takes no new work (HAMi marks a hami-core GPU unhealthy the
+        // same way).
+        if (mig[i] == null || uuid == null
+                || !mig[i].record(uuid.mig().get().geometry(), uuid.mig().get().slot())) {
             contradicted[i] = true;
-        }
-    }
-
-    /** {@code [t-p]} as {t, p}, or null when malformed. */
-    private static int[] migSuffix(String suffix) {
-        int dash = suffix.indexOf('-');
-        if (!suffix.endsWith("]") || dash < 0) {
-            return null;
-        }
-        try {
-            return new int[] {Integer.parseInt(suffix.substring(1, dash)),
-                    Integer.parseInt(suffix.substring(dash + 1, suffix.length() - 1))};
-        } catch (NumberFormatException e) {
-            return null;
         }
     }
 

@@ -52,39 +52,60 @@ final class NodeWorkspace {
     }
 
     /**
-     * The GPUs in the order the fit walk tries them (spec 4.6: HAMi sorts, then walks from the end). Binpack:
-     * lowest NUMA node first, then the highest device score (fullest GPU); spread and topology-aware: highest NUMA
-     * node first, then the lowest score (emptiest GPU). Exact ties: the GPU registered last first. Always sorted
-     * from registration order, so the order depends only on the snapshot and the usage.
+     * The GPUs in the order the fit walk tries them (spec 4.6: HAMi sorts, then walks from the end), by
+     * {@code order} ({@link GpuOrder}). Exact ties: the GPU registered last first. Always sorted from registration
+     * order, so the order depends only on the snapshot and the usage.
      */
-    int[] preferenceOrder(GpuPolicy policy, ScoringWeights weights, ContainerRequest request, int cores) {
-        int[] numa = node.numa;
+    int[] preferenceOrder(GpuOrder order, ScoringWeights weights, ContainerRequest request, int cores) {
         for (int i = 0; i < size; i++) {
             scores[i] = Scores.device(weights, request.nums(), cores, request.memoryOn(node.devmem[i]), used[i],
                     node.count[i], usedcores[i], node.devcore[i], usedmem[i], node.devmem[i]);
         }
-        boolean binpack = policy == GpuPolicy.BINPACK;
-        int[] order = new int[size];
+        int[] walk = new int[size];
         for (int i = 0; i < size; i++) {
             int j = i;
-            while (j > 0 && triedBefore(i, order[j - 1], binpack, numa)) {
-                order[j] = order[j - 1];
+            while (j > 0 && triedBefore(i, walk[j - 1], order)) {
+                walk[j] = walk[j - 1];
                 j--;
             }
-            order[j] = i;
+            walk[j] = i;
         }
-        return order;
+        return walk;
     }
 
-    private boolean triedBefore(int a, int b, boolean binpack, int[] numa) {
-        if (numa[a] != numa[b]) {
-            return binpack ? numa[a] < numa[b] : numa[a] > numa[b];
+    private boolean triedBefore(int a, int b, GpuOrder order) {
+        int[] numa = node.numa;
+        int compared;
+        if (order instanceof GpuOrder.NumaThenScore byNuma) {
+            boolean binpack = byNuma == GpuOrder.NumaThenScore.BINPACK;
+            if (numa[a] != numa[b]) {
+                compared = binpack ? Integer.compare(numa[b], numa[a]) : Integer.compare(numa[a], numa[b]);
+            } else {
+                int byScore = Float.compare(scores[a], scores[b]);
+                compared = binpack ? byScore : -byScore;
+            }
+        } else if (order instanceof GpuOrder.Chain chain) {
+            compared = byChain(a, b, chain.keys());
+        } else {
+            compared = used[a] != used[b] ? Integer.compare(used[b], used[a]) : Integer.compare(numa[a], numa[b]);
         }
-        int byScore = Float.compare(scores[a], scores[b]);
-        if (byScore != 0) {
-            return binpack ? byScore > 0 : byScore < 0;
+        return compared != 0 ? compared > 0 : a > b;
+    }
+
+    /** Positive when {@code a} is tried before {@code b} by the first key that tells them apart, else 0. */
+    private int byChain(int a, int b, List<GpuPolicy> keys) {
+        for (GpuPolicy key : keys) {
+            int compared = switch (key) {
+                case BINPACK -> Float.compare(scores[a], scores[b]);
+                case SPREAD -> Float.compare(scores[b], scores[a]);
+                case NUMA -> Integer.compare(node.numa[a], node.numa[b]);
+                default -> 0;
+            };
+            if (compared != 0) {
+                return compared;
+            }
         }
-        return a > b;
+        return 0;
     }
 
     /** Forgets what the fit walk accepted for the current container (a new container, or a new NUMA group). */

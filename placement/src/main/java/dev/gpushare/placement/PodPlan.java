@@ -9,13 +9,9 @@ import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.common.request.ContainerRequest;
 import dev.gpushare.common.request.PodRequest;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * Per-pod state computed once before any node is looked at (kube-scheduler's PreFilter): the containers to place
@@ -28,7 +24,9 @@ final class PodPlan {
     private static final Set<String> FALSE = Set.of("0", "f", "F", "FALSE", "false", "False");
 
     final List<ContainerRequest> containers;
-    final GpuPolicy gpuPolicy;
+    final GpuPolicies gpuPolicies;
+    /** The order of the fit walk, from the GPU policies and {@code numaBind}. */
+    final GpuOrder gpuOrder;
     final NodePolicy nodePolicy;
     final GpuSelectors selectors;
     final boolean numaBind;
@@ -36,11 +34,12 @@ final class PodPlan {
     /** {@code hami.io/device-scoring-weights}: the weights of the GPU score's terms. */
     final ScoringWeights weights;
 
-    private PodPlan(List<ContainerRequest> containers, GpuPolicy gpuPolicy, NodePolicy nodePolicy,
+    private PodPlan(List<ContainerRequest> containers, GpuPolicies gpuPolicies, NodePolicy nodePolicy,
                     GpuSelectors selectors, boolean numaBind, NamespaceQuota quota, ScoringWeights weights) {
         this.weights = weights;
         this.containers = containers;
-        this.gpuPolicy = gpuPolicy;
+        this.gpuPolicies = gpuPolicies;
+        this.gpuOrder = gpuPolicies.order(numaBind);
         this.nodePolicy = nodePolicy;
         this.selectors = selectors;
         this.numaBind = numaBind;
@@ -53,12 +52,13 @@ final class PodPlan {
         for (ContainerRequest c : containers) {
             validate(c);
         }
+        String gpuPolicies = annotations.get(HamiKeys.GPU_SCHEDULER_POLICY);
+        String nodePolicy = annotations.get(HamiKeys.NODE_SCHEDULER_POLICY);
         return new PodPlan(
                 containers,
-                policy(annotations, HamiKeys.GPU_SCHEDULER_POLICY, GpuPolicy::fromValue, settings.gpuPolicy(),
-                        GpuPolicy.values(), GpuPolicy::value),
-                policy(annotations, HamiKeys.NODE_SCHEDULER_POLICY, NodePolicy::fromValue, settings.nodePolicy(),
-                        NodePolicy.values(), NodePolicy::value),
+                gpuPolicies == null ? GpuPolicies.of(settings.gpuPolicy()) : annotation(GpuPolicies::parse,
+                        gpuPolicies),
+                nodePolicy == null ? settings.nodePolicy() : annotation(NodePolicy::parse, nodePolicy),
                 GpuSelectors.of(annotations),
                 numaBind(annotations.get(HamiKeys.NUMA_BIND)),
                 request.quota(),
@@ -67,34 +67,41 @@ final class PodPlan {
 
     /** Invalid weights make the pod unschedulable until the annotation is fixed, as in HAMi. */
     private static ScoringWeights weights(String value) throws InvalidPodException {
+        return annotation(ScoringWeights::parse, value);
+    }
+
+    /** An annotation read by its parser; one it cannot read makes the pod unschedulable, the message naming it. */
+    private static <T> T annotation(AnnotationParser<T> parser, String value) throws InvalidPodException {
         try {
-            return ScoringWeights.parse(value);
+            return parser.parse(value);
         } catch (MalformedAnnotationException e) {
             throw new InvalidPodException(e.getMessage());
         }
     }
 
+    @FunctionalInterface
+    private interface AnnotationParser<T> {
+        T parse(String value) throws MalformedAnnotationException;
+    }
+
     /**
-     * {@code v2.9}: init containers first, then regular ones. {@code v2.8} has a segment per regular container only:
-     * a GPU init container cannot be expressed, and a v2.8 device plugin would hand it a regular container's GPUs.
+     * The containers in the order of the allocation's segments ({@link AllocationEncoding#segmentOrder}); a GPU init
+     * container under an encoding without init-container segments is refused.
      */
     private static List<ContainerRequest> inAllocationOrder(PodRequest pod, AllocationEncoding encoding)
             throws InvalidPodException {
-        if (encoding == AllocationEncoding.V2_9) {
-            List<ContainerRequest> all = new ArrayList<>(pod.initContainers());
-            all.addAll(pod.containers());
-            return List.copyOf(all);
-        }
-        for (ContainerRequest init : pod.initContainers()) {
-            if (init.requestsGpu()) {
-                throw new InvalidPodException("init container " + Excerpt.of(init.containerName()) + " requests "
-                        + init.nums() + " GPU(s), but the allocation encoding v2.8 has no place for init"
-                        + " containers: a v2.8 device plugin would give it the GPUs of a regular container. Set"
-                        + " hami.compat.allocation-encoding=v2.9 (needs HAMi v2.9+ device plugins) or remove the"
-                        + " init container's GPU request");
+        if (!encoding.carriesInitContainers()) {
+            for (ContainerRequest init : pod.initContainers()) {
+                if (init.requestsGpu()) {
+                    throw new InvalidPodException("init container " + Excerpt.of(init.containerName())
+                            + " requests " + init.nums() + " GPU(s), but the allocation encoding v2.8 has no place"
+                            + " for init containers: a v2.8 device plugin would give it the GPUs of a regular"
+                            + " container. Set hami.compat.allocation-encoding=v2.9 (needs HAMi v2.9+ device"
+                            + " plugins) or remove the init container's GPU request");
+                }
             }
         }
-        return pod.containers();
+        return encoding.segmentOrder(pod.initContainers(), pod.containers());
     }
 
     private static void validate(ContainerRequest c) throws InvalidPodException {
@@ -113,20 +120,6 @@ final class PodPlan {
         if (c.coresreq() < 0) {
             throw new InvalidPodException(where + "GPU cores " + c.coresreq() + " % is negative");
         }
-    }
-
-    private static <P> P policy(Map<String, String> annotations, String key, Function<String, Optional<P>> parse,
-                                P fallback, P[] known, Function<P, String> value) throws InvalidPodException {
-        String given = annotations.get(key);
-        if (given == null) {
-            return fallback;
-        }
-        Optional<P> policy = parse.apply(given.trim());
-        if (policy.isEmpty()) {
-            throw new InvalidPodException("annotation " + key + ": \"" + given + "\" is not one of "
-                    + String.join(", ", Arrays.stream(known).map(value).toList()));
-        }
-        return policy.get();
     }
 
     private static boolean numaBind(String value) throws InvalidPodException {

@@ -82,7 +82,8 @@ class GpuPolicyTest {
                 request(ctr(1, 1000, 10), HamiKeys.GPU_SCHEDULER_POLICY, "bin-pack"), List.of(ONE_BUSY_ONE_FREE));
 
         assertThat(result).isEqualTo(new PlacementResult.InvalidPod("pod ns/pod: annotation"
-                + " hami.io/gpu-scheduler-policy: \"bin-pack\" is not one of binpack, spread, topology-aware"));
+                + " hami.io/gpu-scheduler-policy: \"bin-pack\" is not one of binpack, spread, topology-aware, mutex,"
+                + " numa"));
     }
 
     // topology-aware: walk order for identical free GPUs is registration order reversed (d, c, b, a).

@@ -3,6 +3,7 @@ package dev.gpushare.placement;
 import dev.gpushare.testkit.PropertyCheck;
 import dev.gpushare.common.annotation.AllocationEncoding;
 import dev.gpushare.common.annotation.HamiKeys;
+import dev.gpushare.common.annotation.MigUuid;
 import dev.gpushare.common.device.ContainerDevice;
 import dev.gpushare.common.device.DeviceInfo;
 import dev.gpushare.common.device.PodAllocation;
@@ -66,7 +67,7 @@ class PlacementPropertiesTest {
                 Map<String, String> annotations = s.request().annotations();
                 Map<String, DeviceInfo> devices = devicesById(s.nodes());
                 for (ContainerDevice cd : placed.allocation().devices()) {
-                    DeviceInfo d = devices.get(baseUuid(cd.uuid()));
+                    DeviceInfo d = devices.get(MigUuid.baseOf(cd.uuid()));
                     assertThat(typeAllowed(d.type(), annotations)).as("type of %s", d).isTrue();
                     assertThat(uuidAllowed(d.id(), annotations)).as("uuid of %s", d).isTrue();
                     assertThat(d.health()).isTrue();
@@ -203,11 +204,6 @@ class PlacementPropertiesTest {
         Map<String, DeviceInfo> byId = new HashMap<>();
         nodes.forEach(n -> n.devices().forEach(d -> byId.put(d.id(), d)));
         return byId;
-    }
-
-    private static String baseUuid(String uuid) {
-        int bracket = uuid.indexOf('[');
-        return bracket < 0 ? uuid : uuid.substring(0, bracket);
     }
 
     private static int indexOf(List<NodeSpec> nodes, String name) {

@@ -10,7 +10,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import dev.gpushare.common.annotation.AllocationEncoding;
 import dev.gpushare.common.annotation.Excerpt;
 import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.common.annotation.MalformedAnnotationException;
@@ -20,6 +19,8 @@ import dev.gpushare.common.request.ContainerRequest;
 import dev.gpushare.common.request.InvalidRequestException;
 import dev.gpushare.common.request.PodRequest;
 import dev.gpushare.common.request.PodRequestParser;
+import dev.gpushare.placement.GpuPolicies;
+import dev.gpushare.placement.NodePolicy;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -63,8 +64,6 @@ public final class PodMutator {
     static final String CUDA_TASK_PRIORITY = "CUDA_TASK_PRIORITY";
     static final String GPU_CORE_UTILIZATION_POLICY = "GPU_CORE_UTILIZATION_POLICY";
     static final String NVIDIA_VISIBLE_DEVICES = "NVIDIA_VISIBLE_DEVICES";
-    static final List<String> NODE_POLICIES = List.of("binpack", "spread");
-    static final List<String> GPU_POLICIES = List.of("binpack", "spread", "topology-aware");
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -129,9 +128,9 @@ public final class PodMutator {
         }
         checkInitContainers(gpuContainers);
         checkNodeName(spec, gpuContainers.get(0));
-        checkPolicyAnnotation(pod, HamiKeys.NODE_SCHEDULER_POLICY, NODE_POLICIES);
-        checkPolicyAnnotation(pod, HamiKeys.GPU_SCHEDULER_POLICY, GPU_POLICIES);
-        checkScoringWeights(pod);
+        checkAnnotation(pod, HamiKeys.NODE_SCHEDULER_POLICY, NodePolicy::parse);
+        checkAnnotation(pod, HamiKeys.GPU_SCHEDULER_POLICY, GpuPolicies::parse);
+        checkAnnotation(pod, HamiKeys.DEVICE_SCORING_WEIGHTS, ScoringWeights::parse);
         checkQuota(namespace, gpuContainers);
 
         if (isBlank(spec.getRuntimeClassName()) && !isBlank(nvidia.runtimeClassName())) {
@@ -265,7 +264,7 @@ public final class PodMutator {
     }
 
     private void checkInitContainers(List<ContainerRequest> gpuContainers) throws Denial {
-        if (config.allocationEncoding() != AllocationEncoding.V2_8) {
+        if (config.allocationEncoding().carriesInitContainers()) {
             return;
         }
         for (ContainerRequest request : gpuContainers) {
@@ -290,24 +289,26 @@ public final class PodMutator {
         }
     }
 
-    private static void checkPolicyAnnotation(Pod pod, String key, List<String> valid) throws Denial {
+    /**
+     * A policy annotation the scheduler could not read would leave the pod Pending: refuse it at admission, by the
+     * scheduler's own parser and with its message.
+     */
+    private static void checkAnnotation(Pod pod, String key, AnnotationParser parser) throws Denial {
         Map<String, String> annotations = pod.getMetadata() == null ? null : pod.getMetadata().getAnnotations();
         String value = annotations == null ? null : annotations.get(key);
-        if (value != null && !valid.contains(value)) {
-            throw new Denial(DenialReason.INVALID_POLICY_ANNOTATION, "annotation " + key + ": " + Excerpt.of(value)
-                    + " is not one of "
-                    + String.join(", ", valid));
+        if (value == null) {
+            return;
         }
-    }
-
-    /** Weights the scheduler could not read would leave the pod Pending: refuse them at admission. */
-    private static void checkScoringWeights(Pod pod) throws Denial {
-        Map<String, String> annotations = pod.getMetadata() == null ? null : pod.getMetadata().getAnnotations();
         try {
-            ScoringWeights.parse(annotations == null ? null : annotations.get(HamiKeys.DEVICE_SCORING_WEIGHTS));
+            parser.parse(value);
         } catch (MalformedAnnotationException e) {
             throw new Denial(DenialReason.INVALID_POLICY_ANNOTATION, e.getMessage());
         }
+    }
+
+    @FunctionalInterface
+    private interface AnnotationParser {
+        Object parse(String value) throws MalformedAnnotationException;
     }
 
     private void checkQuota(String namespace, List<ContainerRequest> gpuContainers) throws Denial {

@@ -236,9 +236,19 @@ class AdmissionCasesTest {
                         "container d: nvidia.com/gpumem: -5 is negative"),
                 denied("unknown node policy", DEFAULTS, podWithAnnotation("hami.io/node-scheduler-policy", "pack"),
                         "annotation hami.io/node-scheduler-policy: \"pack\" is not one of binpack, spread"),
-                denied("unknown GPU policy", DEFAULTS, podWithAnnotation("hami.io/gpu-scheduler-policy", "mutex"),
-                        "annotation hami.io/gpu-scheduler-policy: \"mutex\" is not one of binpack, spread, "
-                                + "topology-aware"),
+                denied("unknown GPU policy", DEFAULTS, podWithAnnotation("hami.io/gpu-scheduler-policy", "pack"),
+                        "annotation hami.io/gpu-scheduler-policy: \"pack\" is not one of binpack, spread, "
+                                + "topology-aware, mutex, numa"),
+                denied("unknown entry in a GPU policy list", DEFAULTS,
+                        podWithAnnotation("hami.io/gpu-scheduler-policy", "binpack,topology"),
+                        "annotation hami.io/gpu-scheduler-policy: \"binpack,topology\": entry \"topology\" is not"
+                                + " one of binpack, spread, topology-aware, mutex, numa"),
+                denied("empty entry in a GPU policy list", DEFAULTS,
+                        podWithAnnotation("hami.io/gpu-scheduler-policy", "binpack,"),
+                        "annotation hami.io/gpu-scheduler-policy: \"binpack,\": empty entry in the comma list"),
+                patched("combined GPU policies", DEFAULTS,
+                        podWithAnnotation("hami.io/gpu-scheduler-policy", "mutex, binpack,numa"),
+                        CORES_0 + "," + SCHED),
                 denied("scoring weights without memory", DEFAULTS,
                         podWithAnnotation("hami.io/device-scoring-weights", "slot=1,core=2"),
                         "annotation hami.io/device-scoring-weights: \"slot=1,core=2\": expected slot, core and"

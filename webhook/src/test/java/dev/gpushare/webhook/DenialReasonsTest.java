@@ -25,6 +25,8 @@ class DenialReasonsTest {
             Map.entry("negative gpumem in the second container", DenialReason.INVALID_REQUEST),
             Map.entry("unknown node policy", DenialReason.INVALID_POLICY_ANNOTATION),
             Map.entry("unknown GPU policy", DenialReason.INVALID_POLICY_ANNOTATION),
+            Map.entry("unknown entry in a GPU policy list", DenialReason.INVALID_POLICY_ANNOTATION),
+            Map.entry("empty entry in a GPU policy list", DenialReason.INVALID_POLICY_ANNOTATION),
             Map.entry("scoring weights all zero", DenialReason.INVALID_POLICY_ANNOTATION),
             Map.entry("scoring weights without memory", DenialReason.INVALID_POLICY_ANNOTATION),
             Map.entry("pod without containers", DenialReason.NO_CONTAINERS),

@@ -37,24 +37,42 @@ public enum AllocationEncoding {
     }
 
     /**
+     * Whether the layout has segments for init containers (native sidecars included). {@code v2.8} has one segment
+     * per regular container only: a v2.8 device plugin hands the segments to regular containers, so a GPU init
+     * container would take a regular container's GPUs. Pods with GPU init containers must be refused under it.
+     */
+    public boolean carriesInitContainers() {
+        return this == V2_9;
+    }
+
+    /**
+     * The containers in the order of the allocation's segments: init containers first, then regular ones, under
+     * {@code v2.9}; the regular ones only under {@code v2.8} (the caller refuses GPU init containers first, see
+     * {@link #carriesInitContainers()}).
+     */
+    public <T> List<T> segmentOrder(List<T> initContainers, List<T> containers) {
+        if (!carriesInitContainers()) {
+            return containers;
+        }
+        List<T> all = new ArrayList<>(initContainers.size() + containers.size());
+        all.addAll(initContainers);
+        all.addAll(containers);
+        return List.copyOf(all);
+    }
+
+    /**
      * The annotation segments for a pod whose containers got these devices (one list per container, empty when
      * the container got none, in pod spec order). Encode the result with {@link AllocationCodec#encode}.
      *
-     * @throws IllegalArgumentException in {@code V2_8} when an init container got devices: a v2.8 device plugin
-     *                                  cannot receive them (HAMi would hand a regular container's segment to the
-     *                                  init container), so the caller must refuse such a placement first
+     * @throws IllegalArgumentException in {@code V2_8} when an init container got devices (see
+     *                                  {@link #carriesInitContainers()}): the caller must refuse such a placement
+     *                                  first
      */
     public PodAllocation layout(List<List<ContainerDevice>> initContainers,
                                 List<List<ContainerDevice>> containers) {
-        if (this == V2_8) {
-            if (initContainers.stream().anyMatch(devices -> !devices.isEmpty())) {
-                throw new IllegalArgumentException("allocation encoding v2.8 cannot carry devices of init containers");
-            }
-            return new PodAllocation(containers);
+        if (!carriesInitContainers() && initContainers.stream().anyMatch(devices -> !devices.isEmpty())) {
+            throw new IllegalArgumentException("allocation encoding v2.8 cannot carry devices of init containers");
         }
-        List<List<ContainerDevice>> segments = new ArrayList<>(initContainers.size() + containers.size());
-        segments.addAll(initContainers);
-        segments.addAll(containers);
-        return new PodAllocation(segments);
+        return new PodAllocation(segmentOrder(initContainers, containers));
     }
 }

@@ -13,9 +13,9 @@ import java.util.regex.Pattern;
 
 /**
  * Go's time layouts used on the wire: {@code time.RFC3339} ({@code 2006-01-02T15:04:05Z07:00}) and
- * {@code time.DateTime} ({@code 2006-01-02 15:04:05}). Formatting is in UTC and to the second, as Go renders a
- * UTC time ({@code Z}, no fraction); parsing accepts what Go's parser accepts: a fraction of any length, {@code Z}
- * or a {@code ±hh:mm} offset.
+ * {@code time.DateTime} ({@code 2006-01-02 15:04:05}, read only). Formatting is in UTC and to the second, as Go
+ * renders a UTC time ({@code Z}, no fraction); parsing accepts what Go's parser accepts: a fraction of any length,
+ * {@code Z} or a {@code ±hh:mm} offset.
  */
 public final class GoTime {
 
@@ -32,11 +32,6 @@ public final class GoTime {
     /** E.g. {@code 2026-05-19T08:33:25Z}. */
     public static String formatRfc3339(Instant time) {
         return RFC3339.format(time.truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC));
-    }
-
-    /** E.g. {@code 2026-05-19 08:33:25}, in UTC. */
-    public static String formatDateTime(Instant time) {
-        return DATE_TIME.format(LocalDateTime.ofInstant(time.truncatedTo(ChronoUnit.SECONDS), ZoneOffset.UTC));
     }
 
     /** The instant, or empty when {@code text} is not an RFC 3339 time with a real date and offset. */

@@ -5,37 +5,25 @@ import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 
 /**
- * A value of {@link HamiKeys#NODE_HANDSHAKE} (spec section 2.5). The scheduler writes {@code Requesting_<DateTime>}
- * and {@code Deleted_<DateTime>} in Go's {@code DateTime} layout, always in UTC (HAMi writes local time and reads it
- * back as UTC, which only agrees when TZ=UTC). Older device plugins wrote {@code Reported <Go time>} or
- * {@code Reported_<timestamp>}; nobody reads those for NVIDIA, so they are kept verbatim.
+ * A value of {@link HamiKeys#NODE_HANDSHAKE} (spec section 2.5), as read by {@code preflight}. HAMi's scheduler
+ * writes {@code Requesting_<DateTime>} and {@code Deleted_<DateTime>} in Go's {@code DateTime} layout, read here as
+ * UTC (HAMi writes local time and reads it back as UTC, which only agrees when TZ=UTC); we write neither. Older
+ * device plugins wrote {@code Reported <Go time>} or {@code Reported_<timestamp>}; nobody reads those for NVIDIA, so
+ * they are kept verbatim.
  */
 public sealed interface Handshake {
 
-    /** The annotation value. */
-    String format();
-
-    /** The scheduler asks the device plugin to report (health check of the generic vendors). */
+    /** HAMi's scheduler asked the device plugin to report (health check of the generic vendors). */
     record Requesting(Instant at) implements Handshake {
         public Requesting {
             at = at.truncatedTo(ChronoUnit.SECONDS);
         }
-
-        @Override
-        public String format() {
-            return "Requesting_" + GoTime.formatDateTime(at);
-        }
     }
 
-    /** The scheduler dropped the node's devices. */
+    /** HAMi's scheduler dropped the node's devices. */
     record Deleted(Instant at) implements Handshake {
         public Deleted {
             at = at.truncatedTo(ChronoUnit.SECONDS);
-        }
-
-        @Override
-        public String format() {
-            return "Deleted_" + GoTime.formatDateTime(at);
         }
     }
 
@@ -46,11 +34,6 @@ public sealed interface Handshake {
             if (!value.startsWith("Reported")) {
                 throw new IllegalArgumentException("not a Reported handshake: " + value);
             }
-        }
-
-        @Override
-        public String format() {
-            return value;
         }
     }
 

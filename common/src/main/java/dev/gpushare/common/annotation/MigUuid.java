@@ -40,6 +40,15 @@ public record MigUuid(String base, Optional<MigSlot> mig) {
     }
 
     /**
+     * The physical GPU's UUID of an allocation UUID: the part before {@code [}, or the whole UUID. Does not check
+     * the suffix; {@link #parse} does.
+     */
+    public static String baseOf(String uuid) {
+        int open = uuid.indexOf('[');
+        return open < 0 ? uuid : uuid.substring(0, open);
+    }
+
+    /**
      * Splits a UUID. Without {@code [} the whole string is the base; with it, the UUID must end in exactly one
      * {@code [<non-negative int>-<non-negative int>]} and the base before it must not be empty.
      */

@@ -10,8 +10,4 @@ public record DeviceUsage(int used, int usedmem, int usedcores) {
     public DeviceUsage plus(ContainerDevice d) {
         return new DeviceUsage(used + 1, usedmem + d.usedmem(), usedcores + d.usedcores());
     }
-
-    public DeviceUsage minus(ContainerDevice d) {
-        return new DeviceUsage(used - 1, usedmem - d.usedmem(), usedcores - d.usedcores());
-    }
 }

@@ -16,8 +16,4 @@ public record PodRequest(List<ContainerRequest> initContainers, List<ContainerRe
     public boolean requestsAnyGpu() {
         return Stream.concat(initContainers.stream(), containers.stream()).anyMatch(ContainerRequest::requestsGpu);
     }
-
-    public boolean initContainerRequestsGpu() {
-        return initContainers.stream().anyMatch(ContainerRequest::requestsGpu);
-    }
 }

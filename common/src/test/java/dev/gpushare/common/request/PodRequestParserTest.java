@@ -155,7 +155,7 @@ class PodRequestParserTest {
         assertThat(request.containers()).extracting(ContainerRequest::containerName, ContainerRequest::nums)
                 .containsExactly(tuple("main", 1),
                         tuple("log", 0));
-        assertThat(request.initContainerRequestsGpu()).isTrue();
+        assertThat(request.initContainers()).anyMatch(ContainerRequest::requestsGpu);
     }
 
     @Test
