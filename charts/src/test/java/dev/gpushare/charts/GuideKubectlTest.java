@@ -128,7 +128,8 @@ class GuideKubectlTest {
                 }));
         steps.put("kubectl -n kube-system get pods -l app.kubernetes.io/component=hami-device-plugin"
                 + " --field-selector spec.nodeName=gpu-node-1", new Step(NOTHING,
-                "NAME\\s+READY\\s+STATUS\\s+RESTARTS\\s+AGE\\s*\nhami-device-plugin-r2x7q\\s+2/2\\s+Running\\s+0\\s+\\S+\\s*\n",
+                "NAME\\s+READY\\s+STATUS\\s+RESTARTS\\s+AGE\\s*\n"
+                        + "hami-device-plugin-r2x7q\\s+2/2\\s+Running\\s+0\\s+\\S+\\s*\n",
                 NOTHING));
         steps.put("kubectl -n kube-system get secret hami-scheduler-tls -o yaml > tls-backup.yaml", new Step(NOTHING,
                 ".*kind: Secret\n.*  name: hami-scheduler-tls\n.*", client -> assertThat(secretData)
