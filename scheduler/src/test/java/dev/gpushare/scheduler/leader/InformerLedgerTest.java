@@ -56,7 +56,7 @@ class InformerLedgerTest {
                         Duration.ofMinutes(2)), Clock.systemUTC());
         informers = new ClusterInformers(client, state, new NodeLockQueues(), events, Duration.ofHours(1),
                 Duration.ofMinutes(2), meters, new dev.gpushare.scheduler.health.InformerWatchdog(
-                        new dev.gpushare.scheduler.health.ApiReachability(Clock.systemUTC())));
+                        new dev.gpushare.scheduler.health.ApiReachability(Clock.systemUTC()), Clock.systemUTC()));
         informers.start();
     }
 
