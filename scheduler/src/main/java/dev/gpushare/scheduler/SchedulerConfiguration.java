@@ -114,8 +114,8 @@ class SchedulerConfiguration {
     }
 
     @Bean
-    PodWrites podWrites(KubernetesClient client) {
-        return new ApiPodWrites(client);
+    PodWrites podWrites(KubernetesClient client, ClusterInformers informers) {
+        return new ApiPodWrites(client, informers.lag());
     }
 
     @Bean(destroyMethod = "close")
