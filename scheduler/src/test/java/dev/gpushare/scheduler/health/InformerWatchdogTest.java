@@ -2,9 +2,7 @@ package dev.gpushare.scheduler.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.gpushare.scheduler.support.LogLines;
 import dev.gpushare.testkit.ManualClock;
 import io.fabric8.kubernetes.client.informers.ExceptionHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -17,9 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
@@ -70,23 +66,16 @@ class InformerWatchdogTest {
     private final ApiReachability reachability = new ApiReachability(clock);
     private final InformerWatchdog watchdog = new InformerWatchdog(reachability, clock);
     private final AtomicInteger relists = new AtomicInteger();
-    private final Logger logger = (Logger) LoggerFactory.getLogger(ApiReachability.class);
-    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
-
-    @BeforeEach
-    void captureLog() {
-        log.start();
-        logger.addAppender(log);
-    }
+    private final LogLines log = LogLines.of(ApiReachability.class);
 
     @AfterEach
     void close() {
-        logger.detachAppender(log);
+        log.close();
         watchdog.close();
     }
 
     private List<String> lines() {
-        return log.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+        return log.lines();
     }
 
     private FakeInformer register(String part) {
