@@ -20,6 +20,7 @@ import dev.gpushare.common.request.InvalidRequestException;
 import dev.gpushare.common.request.PodRequest;
 import dev.gpushare.common.request.PodRequestParser;
 import dev.gpushare.placement.GpuPolicies;
+import dev.gpushare.placement.NamespaceQuota;
 import dev.gpushare.placement.NodePolicy;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -318,9 +319,9 @@ public final class PodMutator {
             memory += (long) request.nums() * request.memreq();
             cores += (long) request.nums() * request.coresreq();
         }
-        QuotaHeadroom headroom = quota.remaining(namespace);
-        checkQuota(namespace, memory, headroom.memoryMiB(), nvidia.resourceMemoryName(), " MiB");
-        checkQuota(namespace, cores, headroom.cores(), nvidia.resourceCoreName(), "");
+        NamespaceQuota limits = quota.quota(namespace);
+        checkQuota(namespace, memory, limits.memoryLeft(), nvidia.resourceMemoryName(), " MiB");
+        checkQuota(namespace, cores, limits.coresLeft(), nvidia.resourceCoreName(), "");
     }
 
     private static void checkQuota(String namespace, long requested, OptionalLong remaining, String resource,

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.gpushare.placement.NamespaceQuota;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -34,7 +35,7 @@ class PodMutatorTest {
         List<String> asked = new ArrayList<>();
         PodMutator mutator = new PodMutator(Reviews.defaultConfig(), namespace -> {
             asked.add(namespace);
-            return QuotaHeadroom.UNLIMITED;
+            return NamespaceQuota.NONE;
         });
         Pod gpuPod = new PodBuilder().withNewSpec().addNewContainer().withName("c").withNewResources()
                 .addToLimits("nvidia.com/gpu", new Quantity("1")).endResources().endContainer().endSpec().build();

@@ -14,7 +14,7 @@ import dev.gpushare.placement.PlacementSettings;
 import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.support.TestObjects;
-import dev.gpushare.webhook.QuotaHeadroom;
+import dev.gpushare.placement.NamespaceQuota;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -73,8 +73,8 @@ class ClusterStateQuotaLookupTest {
         reserve(TestObjects.gpuPod("team-a", "p1", 1, 1000, 30));
         reserve(TestObjects.gpuPod("team-b", "p2", 1, 1000, 30));
 
-        assertThat(lookup.remaining("team-a")).isEqualTo(new QuotaHeadroom(OptionalLong.of(3000 * 2 - 1000 * 2),
-                OptionalLong.of(150 - 30)));
+        assertThat(left(lookup.quota("team-a"))).containsExactly(OptionalLong.of(3000 * 2 - 1000 * 2),
+                OptionalLong.of(150 - 30));
     }
 
     @Test
@@ -83,9 +83,8 @@ class ClusterStateQuotaLookupTest {
         sync();
         reserve(TestObjects.gpuPod("cores-only", "p1", 1, 1000, 30));
 
-        assertThat(lookup.remaining("cores-only")).isEqualTo(new QuotaHeadroom(OptionalLong.empty(),
-                OptionalLong.of(20)));
-        assertThat(lookup.remaining("no-quota")).isEqualTo(QuotaHeadroom.UNLIMITED);
+        assertThat(left(lookup.quota("cores-only"))).containsExactly(OptionalLong.empty(), OptionalLong.of(20));
+        assertThat(left(lookup.quota("no-quota"))).containsExactly(OptionalLong.empty(), OptionalLong.empty());
     }
 
     @Test
@@ -94,17 +93,22 @@ class ClusterStateQuotaLookupTest {
         reserve(TestObjects.gpuPod("shrunk", "p1", 1, 1000, 30));
         state.applyQuota(quota("shrunk", Map.of("limits.nvidia.com/gpumem", "600")));
 
-        assertThat(lookup.remaining("shrunk").memoryMiB()).hasValue(600 * 2 - 1000 * 2);
+        assertThat(lookup.quota("shrunk").memoryLeft()).hasValue(600 * 2 - 1000 * 2);
     }
 
     @Test
     void anUnsyncedLedgerLimitsNothing() {
         state.applyQuota(quota("team-a", Map.of("limits.nvidia.com/gpumem", "1")));
 
-        assertThat(lookup.remaining("team-a")).isEqualTo(QuotaHeadroom.UNLIMITED);
+        assertThat(left(lookup.quota("team-a"))).containsExactly(OptionalLong.empty(), OptionalLong.empty());
 
         sync();
         state.markUnsynced();
-        assertThat(lookup.remaining("team-a")).isEqualTo(QuotaHeadroom.UNLIMITED);
+        assertThat(left(lookup.quota("team-a"))).containsExactly(OptionalLong.empty(), OptionalLong.empty());
+    }
+
+    /** What the webhook reads: memory and cores left, empty where there is no limit. */
+    private static List<OptionalLong> left(NamespaceQuota quota) {
+        return List.of(quota.memoryLeft(), quota.coresLeft());
     }
 }
