@@ -3,7 +3,7 @@ package dev.gpushare.webhook;
 import static dev.gpushare.webhook.Reviews.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gpushare.placement.NamespaceQuota;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 
 import dev.gpushare.common.annotation.AllocationEncoding;
@@ -37,7 +37,7 @@ class AdmissionCasesTest {
 
     /** Namespace {@code ns} may still use 5000 MiB and 50 % cores. */
     private static final QuotaLookup QUOTA = namespace -> "ns".equals(namespace)
-            ? new NamespaceQuota(5000, 0, 50, 0) : NamespaceQuota.NONE;
+            ? new QuotaHeadroom.Known(OptionalLong.of(5000), OptionalLong.of(50)) : QuotaHeadroom.UNLIMITED;
 
     private static final String DS = "'schedulerName':'default-scheduler',";
     private static final String SCHED = "{'op':'replace','path':'/spec/schedulerName','value':'hami-scheduler'}";

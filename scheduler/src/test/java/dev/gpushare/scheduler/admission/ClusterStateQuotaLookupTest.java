@@ -14,7 +14,7 @@ import dev.gpushare.placement.PlacementSettings;
 import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.support.TestObjects;
-import dev.gpushare.placement.NamespaceQuota;
+import dev.gpushare.webhook.QuotaHeadroom;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -73,8 +73,8 @@ class ClusterStateQuotaLookupTest {
         reserve(TestObjects.gpuPod("team-a", "p1", 1, 1000, 30));
         reserve(TestObjects.gpuPod("team-b", "p2", 1, 1000, 30));
 
-        assertThat(left(lookup.quota("team-a"))).containsExactly(OptionalLong.of(3000 * 2 - 1000 * 2),
-                OptionalLong.of(150 - 30));
+        assertThat(lookup.remaining("team-a")).isEqualTo(new QuotaHeadroom.Known(OptionalLong.of(3000 * 2 - 1000 * 2),
+                OptionalLong.of(150 - 30)));
     }
 
     @Test
@@ -83,8 +83,9 @@ class ClusterStateQuotaLookupTest {
         sync();
         reserve(TestObjects.gpuPod("cores-only", "p1", 1, 1000, 30));
 
-        assertThat(left(lookup.quota("cores-only"))).containsExactly(OptionalLong.empty(), OptionalLong.of(20));
-        assertThat(left(lookup.quota("no-quota"))).containsExactly(OptionalLong.empty(), OptionalLong.empty());
+        assertThat(lookup.remaining("cores-only")).isEqualTo(new QuotaHeadroom.Known(OptionalLong.empty(),
+                OptionalLong.of(20)));
+        assertThat(lookup.remaining("no-quota")).isEqualTo(QuotaHeadroom.UNLIMITED);
     }
 
     @Test
@@ -93,22 +94,21 @@ class ClusterStateQuotaLookupTest {
         reserve(TestObjects.gpuPod("shrunk", "p1", 1, 1000, 30));
         state.applyQuota(quota("shrunk", Map.of("limits.nvidia.com/gpumem", "600")));
 
-        assertThat(lookup.quota("shrunk").memoryLeft()).hasValue(600 * 2 - 1000 * 2);
+        assertThat(((QuotaHeadroom.Known) lookup.remaining("shrunk")).memoryMiB()).hasValue(600 * 2 - 1000 * 2);
     }
 
+    /** Not synced: the lookup says it cannot tell, and the webhook turns that into the user's warning. */
     @Test
-    void anUnsyncedLedgerLimitsNothing() {
+    void anUnsyncedLedgerCannotTell() {
         state.applyQuota(quota("team-a", Map.of("limits.nvidia.com/gpumem", "1")));
+        QuotaHeadroom unknown = new QuotaHeadroom.Unknown(
+                "this scheduler replica is a follower or has not synced its ledger yet");
 
-        assertThat(left(lookup.quota("team-a"))).containsExactly(OptionalLong.empty(), OptionalLong.empty());
+        assertThat(lookup.remaining("team-a")).isEqualTo(unknown);
 
         sync();
+        assertThat(lookup.remaining("team-a")).isInstanceOf(QuotaHeadroom.Known.class);
         state.markUnsynced();
-        assertThat(left(lookup.quota("team-a"))).containsExactly(OptionalLong.empty(), OptionalLong.empty());
-    }
-
-    /** What the webhook reads: memory and cores left, empty where there is no limit. */
-    private static List<OptionalLong> left(NamespaceQuota quota) {
-        return List.of(quota.memoryLeft(), quota.coresLeft());
+        assertThat(lookup.remaining("team-a")).isEqualTo(unknown);
     }
 }

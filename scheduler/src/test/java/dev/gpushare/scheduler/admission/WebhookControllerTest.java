@@ -9,7 +9,7 @@ import dev.gpushare.webhook.MutatorConfig;
 import dev.gpushare.webhook.PodMutator;
 import dev.gpushare.webhook.QuotaLookup;
 import dev.gpushare.webhook.DenialReason;
-import dev.gpushare.placement.NamespaceQuota;
+import dev.gpushare.webhook.QuotaHeadroom;
 import io.micrometer.core.instrument.MockClock;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleConfig;
@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.servlet.ServletInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,9 +29,6 @@ import org.springframework.mock.web.MockHttpServletRequest;
 /** Failures behind {@code /webhook}: never a blocked pod creation, always a log line and a count. */
 @ExtendWith(OutputCaptureExtension.class)
 class WebhookControllerTest {
-
-    /** A namespace whose GPU memory and cores quota is used up. */
-    private static final NamespaceQuota FULL = new NamespaceQuota(1, 1, 1, 1);
 
     private final MockClock clock = new MockClock();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
@@ -128,11 +126,12 @@ class WebhookControllerTest {
     @Test
     void aDenialCountsItsReasonAndTheAnswerTimeGoesIntoTheOutcomesHistogram() {
         WebhookController quotaFull = withQuota(
-                namespace -> FULL, metrics);
+                namespace -> new QuotaHeadroom.Known(OptionalLong.of(0), OptionalLong.of(0)), metrics);
         WebhookController controller = new WebhookController(body -> {
             clock.add(Duration.ofMillis(30));
             return new AdmissionReviewHandler(new PodMutator(new MutatorConfig("hami-scheduler", true,
-                    DeviceConfig.defaults(), AllocationEncoding.V2_8), namespace -> FULL)).handle(body);
+                    DeviceConfig.defaults(), AllocationEncoding.V2_8), namespace -> new QuotaHeadroom.Known(
+                    OptionalLong.of(0), OptionalLong.of(0)))).handle(body);
         }, metrics);
 
         controller.review(post(AdmissionFixture.bytes()));
