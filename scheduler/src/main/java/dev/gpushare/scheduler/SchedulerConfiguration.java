@@ -70,7 +70,7 @@ class SchedulerConfiguration {
     @Bean
     ClusterState clusterState(DeviceConfig deviceConfig, HamiProperties properties, Clock clock) {
         NvidiaConfig nvidia = deviceConfig.nvidia();
-        return new ClusterState(new NodeSnapshotFactory(nvidia.knownMigGeometries()),
+        return new ClusterState(new NodeSnapshotFactory(nvidia.knownMigGeometries(), nvidia.migProfileAllowlist()),
                 new ClusterState.Settings(nvidia.resourceCountName(), nvidia.resourceMemoryName(),
                         nvidia.resourceCoreName(), nvidia.memoryFactor(), properties.reservation().timeout()),
                 clock);
