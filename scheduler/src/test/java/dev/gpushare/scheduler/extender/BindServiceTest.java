@@ -19,7 +19,7 @@ import dev.gpushare.scheduler.lock.NodeLocks;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.support.TestObjects;
 import dev.gpushare.scheduler.support.LedgerEntries;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
+import dev.gpushare.scheduler.support.RecordingEvents;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
@@ -115,17 +115,7 @@ class BindServiceTest {
         }
     };
 
-    private final Events events = new Events() {
-        @Override
-        public void onPod(ObjectMeta pod, Type type, String reason, String message) {
-            calls.add("event " + type + " " + reason + ": " + message);
-        }
-
-        @Override
-        public void onNode(ObjectMeta node, Type type, String reason, String message) {
-            calls.add("node event " + reason);
-        }
-    };
+    private final Events events = new RecordingEvents(calls);
 
     private final BindService service = new BindService(state, leadership,
             new BindService.Io(reads, locks, writes, binder, new PlacementWrites((namespace, name, placement, t) -> null,
