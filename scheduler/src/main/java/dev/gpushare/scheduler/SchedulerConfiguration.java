@@ -70,7 +70,7 @@ class SchedulerConfiguration {
     @Bean
     ClusterState clusterState(DeviceConfig deviceConfig, HamiProperties properties, Clock clock) {
         NvidiaConfig nvidia = deviceConfig.nvidia();
-        return new ClusterState(new NodeSnapshotFactory(nvidia.knownMigGeometries()),
+        return new ClusterState(new NodeSnapshotFactory(nvidia.knownMigGeometries(), nvidia.migProfileAllowlist()),
                 new ClusterState.Settings(nvidia.resourceCountName(), nvidia.resourceMemoryName(),
                         nvidia.resourceCoreName(), nvidia.memoryFactor(), properties.reservation().timeout()),
                 clock);
@@ -114,8 +114,8 @@ class SchedulerConfiguration {
     }
 
     @Bean
-    PodWrites podWrites(KubernetesClient client) {
-        return new ApiPodWrites(client);
+    PodWrites podWrites(KubernetesClient client, ClusterInformers informers) {
+        return new ApiPodWrites(client, informers.lag());
     }
 
     @Bean(destroyMethod = "close")

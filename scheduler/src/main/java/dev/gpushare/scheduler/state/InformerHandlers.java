@@ -28,13 +28,16 @@ public final class InformerHandlers {
     private final ClusterState state;
     private final NodeLockQueues lockQueues;
     private final Events events;
+    private final InformerLag lag;
     /** Per node, the undecodable registration value already reported, so each bad value is reported once. */
     private final Map<String, String> reportedInvalid = new ConcurrentHashMap<>();
     /** Per pod UID, the malformed allocation already logged. */
     private final Map<String, String> reportedMalformed = new ConcurrentHashMap<>();
 
-    public InformerHandlers(ClusterState state, NodeLockQueues lockQueues, Events events) {
+    /** @param lag told of every pod the informer delivers, to time our own writes */
+    public InformerHandlers(ClusterState state, NodeLockQueues lockQueues, Events events, InformerLag lag) {
         this.state = state;
+        this.lag = lag;
         this.lockQueues = lockQueues;
         this.events = events;
     }
@@ -85,6 +88,7 @@ public final class InformerHandlers {
     }
 
     private void onPod(Pod pod) {
+        lag.seen(pod);
         PodGpus gpus = state.applyPod(pod);
         String uid = pod.getMetadata().getUid();
         if (gpus instanceof PodGpus.Malformed malformed) {
