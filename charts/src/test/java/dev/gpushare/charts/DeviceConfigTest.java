@@ -64,10 +64,14 @@ class DeviceConfigTest {
         Rendered rendered = Chart.render(Chart.Options.defaults()
                 .set("resourceName", "nvidia.com/vgpu").set("resourceMem", "nvidia.com/vgpu-memory")
                 .set("resourceCores", "nvidia.com/vgpu-cores")
+                .set("resourceMemPercentage", "nvidia.com/vgpu-memory-percentage")
+                .set("resourcePriority", "nvidia.com/vgpu-priority")
                 .set("devices.nvidia.gpuCorePolicy", "force")
                 .set("scheduler.overwriteEnv", "true")
                 .set("devicePlugin.deviceSplitCount", 4)
                 .set("devicePlugin.deviceMemoryScaling", 2)
+                .set("devicePlugin.deviceCoreScaling", 3)
+                .set("devicePlugin.preConfiguredDeviceMemory", 16384)
                 .set("devicePlugin.runtimeClassName", "nvidia"));
         String text = rendered.configMapData("hami-scheduler-device", "device-config.yaml");
         DeviceConfig loaded = DeviceConfig.parse(text);
@@ -76,11 +80,16 @@ class DeviceConfigTest {
         assertThat(loaded.nvidia().resourceCountName()).isEqualTo("nvidia.com/vgpu");
         assertThat(loaded.nvidia().resourceMemoryName()).isEqualTo("nvidia.com/vgpu-memory");
         assertThat(loaded.nvidia().resourceCoreName()).isEqualTo("nvidia.com/vgpu-cores");
+        assertThat(loaded.nvidia().resourceMemoryPercentageName()).isEqualTo("nvidia.com/vgpu-memory-percentage");
+        assertThat(loaded.nvidia().resourcePriorityName()).isEqualTo("nvidia.com/vgpu-priority");
         assertThat(loaded.nvidia().gpuCorePolicy()).isEqualTo("force");
         assertThat(loaded.nvidia().overwriteEnv()).isTrue();
         assertThat(loaded.nvidia().runtimeClassName()).isEqualTo("nvidia");
         assertThat(nvidia.path("deviceSplitCount").asInt()).isEqualTo(4);
         assertThat(nvidia.path("deviceMemoryScaling").asInt()).isEqualTo(2);
+        // Read by HAMi's device plugin only (our scheduler takes the registered devices from the node annotation).
+        assertThat(nvidia.path("deviceCoreScaling").asInt()).isEqualTo(3);
+        assertThat(nvidia.path("preConfiguredDeviceMemory").asInt()).isEqualTo(16384);
         assertThat(rendered.get(DaemonSet.class, "hami-device-plugin").getSpec().getTemplate().getSpec()
                 .getRuntimeClassName()).isEqualTo("nvidia");
     }

@@ -37,6 +37,24 @@ class ImageTest {
                 .contains("<classifier>exec</classifier>");
     }
 
+    @Test
+    void theBaseImagesAreBuildArgumentsWithTheDefaultsTheGuideNames() throws IOException {
+        String dockerfile = Files.readString(InstallDocTest.REPOSITORY.resolve("Dockerfile"));
+        String guide = Files.readString(InstallDocTest.INSTALL);
+        Matcher arg = Pattern.compile("(?m)^ARG (\\w+)=(\\S+)$").matcher(dockerfile);
+        List<String> args = new java.util.ArrayList<>();
+        while (arg.find()) {
+            args.add(arg.group(1));
+            assertThat(guide).contains("`" + arg.group(1) + "` (default `" + arg.group(2) + "`");
+        }
+        assertThat(args).containsExactly("BUILD_IMAGE", "BASE_IMAGE");
+        assertThat(dockerfile).contains("FROM ${BUILD_IMAGE} AS build").contains("\nFROM ${BASE_IMAGE}\n");
+        // A syntax directive makes BuildKit fetch a frontend image from Docker Hub even when both bases are local.
+        assertThat(dockerfile).doesNotContain("# syntax=");
+        assertThat(guide).contains("image/build-offline-base.sh jre ").contains("image/build-offline-base.sh jdk ");
+        assertThat(InstallDocTest.REPOSITORY.resolve("image/build-offline-base.sh")).isExecutable();
+    }
+
     private static int lastIndexStartingWith(List<String> lines, String prefix) {
         for (int i = lines.size() - 1; i >= 0; i--) {
             if (lines.get(i).startsWith(prefix)) {

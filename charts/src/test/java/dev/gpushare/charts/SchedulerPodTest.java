@@ -202,6 +202,34 @@ class SchedulerPodTest {
                 .containsExactly("kube-scheduler", "--config=/config/config.yaml", "-v=2");
     }
 
+    @Test
+    void theResourcesOfEachContainerAreItsOwnValue() {
+        Rendered rendered = Chart.render(Chart.Options.defaults()
+                .set("scheduler.extender.resources.requests.cpu", "1")
+                .set("scheduler.extender.resources.limits.memory", "2Gi")
+                .set("scheduler.kubeScheduler.resources.requests.cpu", "300m")
+                .set("scheduler.kubeScheduler.resources.limits.memory", "768Mi"));
+
+        var ours = rendered.extender().getResources();
+        assertThat(ours.getRequests().get("cpu").toString()).isEqualTo("1");
+        assertThat(ours.getRequests().get("memory").toString()).isEqualTo("512Mi");
+        assertThat(ours.getLimits().get("memory").toString()).isEqualTo("2Gi");
+        var sidecar = rendered.kubeScheduler().getResources();
+        assertThat(sidecar.getRequests().get("cpu").toString()).isEqualTo("300m");
+        assertThat(sidecar.getRequests().get("memory").toString()).isEqualTo("128Mi");
+        assertThat(sidecar.getLimits().get("memory").toString()).isEqualTo("768Mi");
+    }
+
+    @Test
+    void beforeKubeScheduler122ExtraArgsApplyAndExtraNewArgsDoNot() {
+        Rendered rendered = Chart.render(Chart.Options.defaults().kube("1.19.16")
+                .set("scheduler.kubeScheduler.extraArgs[0]", "-v=2")
+                .set("scheduler.kubeScheduler.extraNewArgs[0]", "-v=6"));
+
+        assertThat(rendered.kubeScheduler().getCommand()).startsWith("kube-scheduler",
+                "--policy-config-file=/config/config.json").endsWith("-v=2").doesNotContain("-v=6", "-v=4");
+    }
+
     private static Map<String, String> literal(Map<String, String> env) {
         Map<String, String> literal = new LinkedHashMap<>(env);
         literal.values().removeIf(value -> value.startsWith("fieldRef:"));

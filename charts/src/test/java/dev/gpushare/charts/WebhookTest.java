@@ -156,6 +156,22 @@ class WebhookTest {
     }
 
     @Test
+    void theServicePortsAreTheValuesAndTheWebhookCallsTheServicePort() {
+        Rendered rendered = Chart.render(Chart.Options.defaults()
+                .set("scheduler.service.httpPort", 9443)
+                .set("scheduler.service.schedulerPort", 30443)
+                .set("scheduler.service.monitorPort", 30993));
+        Service service = rendered.get(Service.class, "hami-scheduler");
+
+        assertThat(port(service, "http").getPort()).isEqualTo(9443);
+        assertThat(port(service, "http").getNodePort()).isEqualTo(30443);
+        assertThat(port(service, "monitor").getPort()).isEqualTo(30993);
+        assertThat(port(service, "monitor").getNodePort()).isEqualTo(30993);
+        assertThat(webhook(rendered).getClientConfig().getService().getPort()).isEqualTo(9443);
+        assertThat(webhook(rendered).getClientConfig().getService().getName()).isEqualTo("hami-scheduler");
+    }
+
+    @Test
     void portSettingsTheServiceCannotHonourFailWithTheKeyNamed() {
         assertThat(Chart.renderError(Chart.Options.defaults().set("scheduler.service.httpTargetPort", 443)))
                 .contains("scheduler.service.httpTargetPort=443: the webhook runs as non-root");

@@ -12,8 +12,11 @@ import dev.gpushare.scheduler.events.DecisionLog;
 import dev.gpushare.scheduler.events.EventRecorder;
 import dev.gpushare.scheduler.health.InformerWatchdog;
 import dev.gpushare.scheduler.extender.BindService;
+import dev.gpushare.scheduler.extender.CachedClusterReads;
 import dev.gpushare.scheduler.extender.FilterService;
 import dev.gpushare.scheduler.extender.PlacementWrites;
+import dev.gpushare.scheduler.extender.PodWrites;
+import dev.gpushare.scheduler.kube.ApiPodWrites;
 import dev.gpushare.scheduler.kube.PodBindings;
 import dev.gpushare.scheduler.leader.Leadership;
 import dev.gpushare.scheduler.lock.NodeLockQueues;
@@ -65,10 +68,9 @@ class SchedulerConfiguration {
     }
 
     @Bean
-    ClusterState clusterState(PlacementEngine engine, DeviceConfig deviceConfig, HamiProperties properties,
-                              Clock clock) {
+    ClusterState clusterState(DeviceConfig deviceConfig, HamiProperties properties, Clock clock) {
         NvidiaConfig nvidia = deviceConfig.nvidia();
-        return new ClusterState(engine, new NodeSnapshotFactory(nvidia.knownMigGeometries()),
+        return new ClusterState(new NodeSnapshotFactory(nvidia.knownMigGeometries()),
                 new ClusterState.Settings(nvidia.resourceCountName(), nvidia.resourceMemoryName(),
                         nvidia.resourceCoreName(), nvidia.memoryFactor(), properties.reservation().timeout()),
                 clock);
@@ -111,24 +113,32 @@ class SchedulerConfiguration {
                 properties.reservation().timeout(), meters, watchdog);
     }
 
+    @Bean
+    PodWrites podWrites(KubernetesClient client) {
+        return new ApiPodWrites(client);
+    }
+
     @Bean(destroyMethod = "close")
-    PlacementWrites placementWrites(KubernetesClient client, Leadership leadership, Clock clock,
+    PlacementWrites placementWrites(PodWrites writes, Leadership leadership, Clock clock,
                                     HamiProperties properties) {
-        return new PlacementWrites(PlacementWrites.leaderOnly(client, leadership), clock,
+        return new PlacementWrites(PlacementWrites.leaderOnly(writes, leadership), clock,
                 properties.reservation().timeout());
     }
 
     @Bean
-    FilterService filterService(ClusterState state, Leadership leadership, PodRequestParser parser,
-                                PlacementWrites placements, EventRecorder events, Clock clock) {
-        return new FilterService(state, leadership, parser, placements, events, clock);
+    FilterService filterService(ClusterState state, PlacementEngine engine, Leadership leadership,
+                                PodRequestParser parser, PlacementWrites placements, EventRecorder events,
+                                Clock clock) {
+        return new FilterService(state, engine, leadership, parser, placements, events, clock);
     }
 
     @Bean
     BindService bindService(ClusterState state, Leadership leadership, ClusterInformers informers,
-                            NodeLockService locks, KubernetesClient client, PlacementWrites placements,
-                            PodRequestParser parser, EventRecorder events, Clock clock, HamiProperties properties) {
-        return new BindService(state, leadership, informers, locks, new PodBindings(client), placements, parser,
-                client, events, clock, properties.bind().lockWait());
+                            NodeLockService locks, KubernetesClient client, PodWrites writes,
+                            PlacementWrites placements, PodRequestParser parser, EventRecorder events, Clock clock,
+                            HamiProperties properties) {
+        BindService.Io io = new BindService.Io(new CachedClusterReads(informers, client), locks, writes,
+                new PodBindings(client), placements);
+        return new BindService(state, leadership, io, parser, events, clock, properties.bind().lockWait());
     }
 }

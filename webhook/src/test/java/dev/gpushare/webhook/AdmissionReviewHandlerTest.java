@@ -4,12 +4,12 @@ import static dev.gpushare.webhook.Reviews.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 import dev.gpushare.webhook.AdmissionResult.Outcome;
 import org.junit.jupiter.api.Test;
+import dev.gpushare.testkit.KubeFixtures;
 
 class AdmissionReviewHandlerTest {
 
@@ -158,11 +158,8 @@ class AdmissionReviewHandlerTest {
         assertThat(Reviews.MAPPER.readTree(result.body()).get("kind").asString()).isEqualTo("Status");
     }
 
-    private static byte[] fixture(String name) throws IOException {
-        try (InputStream in = AdmissionReviewHandlerTest.class.getResourceAsStream("/fixtures/" + name)) {
-            assertThat(in).as("fixture " + name).isNotNull();
-            return in.readAllBytes();
-        }
+    private static byte[] fixture(String name) {
+        return KubeFixtures.bytes(name);
     }
 
     private static String base64(String text) {

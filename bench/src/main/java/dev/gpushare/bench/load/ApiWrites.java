@@ -1,6 +1,6 @@
 package dev.gpushare.bench.load;
 
-import dev.gpushare.scheduler.kube.ApiServerDispatcher;
+import dev.gpushare.scheduler.embedded.ApiServerDispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.Map;

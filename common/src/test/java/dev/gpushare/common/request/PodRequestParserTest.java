@@ -15,7 +15,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -23,6 +22,7 @@ import static dev.gpushare.common.request.ContainerRequest.PERCENTAGE_NOT_GIVEN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
+import dev.gpushare.testkit.KubeFixtures;
 
 class PodRequestParserTest {
 
@@ -35,11 +35,9 @@ class PodRequestParserTest {
     private final PodRequestParser parser = new PodRequestParser(DeviceConfig.defaults());
 
     static Pod fixturePod(String name) throws IOException {
-        try (InputStream in = PodRequestParserTest.class.getResourceAsStream("/fixtures/" + name)) {
-            JsonMapper mapper = JsonMapper.builder().build();
-            JsonNode args = mapper.readTree(in);
-            return mapper.treeToValue(args.get("Pod"), Pod.class);
-        }
+        JsonMapper mapper = JsonMapper.builder().build();
+        JsonNode args = mapper.readTree(KubeFixtures.bytes(name));
+        return mapper.treeToValue(args.get("Pod"), Pod.class);
     }
 
     static Container container(String name, Map<String, String> limits, Map<String, String> requests) {

@@ -35,7 +35,6 @@ public record HamiProperties(
         @DefaultValue Embedded embedded,
         @DefaultValue Reservation reservation,
         @DefaultValue Reconcile reconcile,
-        @DefaultValue Filter filter,
         @DefaultValue Metrics metrics,
         @DefaultValue Ui ui) {
 
@@ -67,15 +66,21 @@ public record HamiProperties(
     }
 
     /**
-     * The plain-HTTP listener of {@code /filter} and {@code /bind}: loopback by default, never exposed.
+     * The plain-HTTP listener of {@code /filter} and {@code /bind} (loopback by default, never exposed) and what
+     * both verbs share. {@code max-body-bytes} and {@code sync-wait} were {@code hami.filter.*} before; the old
+     * names are still read ({@link RenamedProperties}).
      *
-     * @param address    interface the extender verbs listen on (kube-scheduler runs in the same pod)
-     * @param port       port of the extender verbs and of its own {@code /healthz} and {@code /readyz}; 0 picks a
-     *                   free one
-     * @param maxThreads worker threads of the listener (binds waiting for a node lock hold one each)
+     * @param address      interface the extender verbs listen on (kube-scheduler runs in the same pod)
+     * @param port         port of the extender verbs and of its own {@code /healthz} and {@code /readyz}; 0 picks a
+     *                     free one
+     * @param maxThreads   worker threads of the listener (binds waiting for a node lock hold one each)
+     * @param maxBodyBytes largest accepted extender request body
+     * @param syncWait     how long a verb waits for this replica to lead with a synced state before answering an
+     *                     error
      */
     public record Extender(@DefaultValue("127.0.0.1") String address, @DefaultValue("8888") int port,
-                           @DefaultValue("200") int maxThreads) {
+                           @DefaultValue("200") int maxThreads, @DefaultValue("8MB") DataSize maxBodyBytes,
+                           @DefaultValue("5s") Duration syncWait) {
     }
 
     /**
@@ -328,14 +333,6 @@ public record HamiProperties(
     /** @param interval how often the usage ledger is compared with the informer store and repaired */
     public record Reconcile(@DefaultValue("1m") Duration interval) {
     }
-
-    /**
-     * @param maxBodyBytes largest accepted extender request body
-     * @param syncWait     how long a verb waits for the cluster state to be synced before answering an error
-     */
-    public record Filter(@DefaultValue("8MB") DataSize maxBodyBytes, @DefaultValue("5s") Duration syncWait) {
-    }
-
     /**
      * @param legacyNames whether {@code /metrics} also serves HAMi's v2.8 series names ({@code GPUDeviceMemoryLimit},
      *                    ...) beside the v2.10 ones, as HAMi's {@code --legacy-metrics} does (chart value

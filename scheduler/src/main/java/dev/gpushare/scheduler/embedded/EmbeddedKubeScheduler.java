@@ -21,11 +21,11 @@ final class EmbeddedKubeScheduler implements ApplicationListener<WebServerInitia
     private final KubectlDispatcher api;
     private final Path webhookCertificate;
     private final java.util.function.IntSupplier extenderPort;
-    private final Function<ExtenderVerbs, Parts> parts;
+    private final Function<SchedulerExtender, Parts> parts;
     private final List<AutoCloseable> running = new ArrayList<>();
 
     EmbeddedKubeScheduler(KubectlDispatcher api, Path webhookCertificate, java.util.function.IntSupplier extenderPort,
-                          Function<ExtenderVerbs, Parts> parts) {
+                          Function<SchedulerExtender, Parts> parts) {
         this.api = api;
         this.webhookCertificate = webhookCertificate;
         this.extenderPort = extenderPort;

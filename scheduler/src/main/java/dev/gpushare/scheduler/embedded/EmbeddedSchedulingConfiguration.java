@@ -2,11 +2,9 @@ package dev.gpushare.scheduler.embedded;
 
 import dev.gpushare.scheduler.config.HamiProperties;
 import dev.gpushare.scheduler.events.EventRecorder;
-import dev.gpushare.scheduler.web.ExtenderListener;
+import dev.gpushare.scheduler.listener.ExtenderListener;
 import java.time.Clock;
 import org.springframework.core.env.Environment;
-import dev.gpushare.scheduler.kube.EmbeddedApiServer;
-import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;

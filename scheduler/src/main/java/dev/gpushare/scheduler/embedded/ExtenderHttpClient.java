@@ -16,10 +16,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 /**
- * {@link ExtenderVerbs} over HTTP, as kube-scheduler's {@code HTTPExtender} sends them: JSON bodies with
+ * {@link SchedulerExtender} over HTTP, as kube-scheduler's {@code HTTPExtender} sends them: JSON bodies with
  * PascalCase keys, a 30 s timeout (HAMi's scheduler configuration sets {@code httpTimeout: 30s}).
  */
-public final class ExtenderHttpClient implements ExtenderVerbs {
+public final class ExtenderHttpClient implements SchedulerExtender {
 
     private static final ObjectMapper MAPPER = Serialization.jsonMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(30);

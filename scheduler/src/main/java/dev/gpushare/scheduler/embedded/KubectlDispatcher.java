@@ -1,6 +1,5 @@
 package dev.gpushare.scheduler.embedded;
 
-import dev.gpushare.scheduler.kube.ApiServerDispatcher;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;

@@ -37,7 +37,7 @@ public final class SchedulingDriver implements AutoCloseable {
 
     private final KubernetesClient client;
     private final String schedulerName;
-    private final ExtenderVerbs extender;
+    private final SchedulerExtender extender;
     private final SchedulingOutcomes outcomes;
     private final SchedulingQueue<String> queue;
     /** The latest version of every pod waiting for us, by UID. */
@@ -48,7 +48,7 @@ public final class SchedulingDriver implements AutoCloseable {
     private SharedIndexInformer<Pod> pods;
     private volatile boolean running;
 
-    public SchedulingDriver(KubernetesClient client, String schedulerName, ExtenderVerbs extender,
+    public SchedulingDriver(KubernetesClient client, String schedulerName, SchedulerExtender extender,
                             SchedulingOutcomes outcomes, SchedulingQueue<String> queue) {
         this.client = client;
         this.schedulerName = schedulerName;
@@ -180,7 +180,7 @@ public final class SchedulingDriver implements AutoCloseable {
             unschedulable(uid, pod, all.size(), rejected);
             return;
         }
-        ExtenderVerbs.FilterResult result;
+        SchedulerExtender.FilterResult result;
         try {
             result = extender.filter(pod, candidates);
         } catch (IOException e) {

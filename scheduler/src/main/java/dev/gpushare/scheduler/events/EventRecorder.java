@@ -38,9 +38,7 @@ import tools.jackson.databind.node.ObjectNode;
  * remembered for {@value #REMEMBERED} distinct keys (client-go's LRU size), the oldest forgotten first. Every event
  * on a pod is also kept in the {@link DecisionLog} the GPU page shows.
  */
-public final class EventRecorder implements AutoCloseable {
-
-    public enum Type { Normal, Warning }
+public final class EventRecorder implements Events, AutoCloseable {
 
     /** How long after its last occurrence an Event is bumped rather than written anew (client-go: 10 minutes). */
     public static final Duration WINDOW = Duration.ofMinutes(10);
@@ -101,13 +99,14 @@ public final class EventRecorder implements AutoCloseable {
         });
     }
 
-    /** An event on a pod (the pod of an extender request carries no {@code kind}, so it is not read). */
+    @Override
     public void onPod(ObjectMeta pod, Type type, String reason, String message) {
         decisions.add(new DecisionLog.Decision(clock.instant(), pod.getNamespace(), pod.getName(), type.name(), reason,
                 message));
         record(reference("Pod", pod), type, reason, message);
     }
 
+    @Override
     public void onNode(ObjectMeta node, Type type, String reason, String message) {
         record(reference("Node", node), type, reason, message);
     }

@@ -1,16 +1,16 @@
 package dev.gpushare.scheduler.extender;
 
 import dev.gpushare.common.annotation.AllocationCodec;
-import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.common.device.ContainerDevice;
 import dev.gpushare.common.request.InvalidRequestException;
 import dev.gpushare.common.request.PodRequest;
 import dev.gpushare.common.request.PodRequestParser;
 import dev.gpushare.placement.FailureReason;
 import dev.gpushare.placement.NodeRejection;
+import dev.gpushare.placement.PlacementEngine;
+import dev.gpushare.placement.PlacementRequest;
 import dev.gpushare.placement.PlacementResult;
-import dev.gpushare.scheduler.events.EventRecorder;
-import dev.gpushare.scheduler.kube.MergePatch;
+import dev.gpushare.scheduler.events.Events;
 import dev.gpushare.scheduler.leader.Leadership;
 import dev.gpushare.scheduler.leader.TermPermit;
 import dev.gpushare.scheduler.state.ClusterState;
@@ -37,15 +37,17 @@ public final class FilterService {
     private static final Logger log = LoggerFactory.getLogger(FilterService.class);
 
     private final ClusterState state;
+    private final PlacementEngine engine;
     private final Leadership leadership;
     private final PodRequestParser parser;
     private final PlacementWrites placements;
-    private final EventRecorder events;
+    private final Events events;
     private final Clock clock;
 
-    public FilterService(ClusterState state, Leadership leadership, PodRequestParser parser,
-                         PlacementWrites placements, EventRecorder events, Clock clock) {
+    public FilterService(ClusterState state, PlacementEngine engine, Leadership leadership, PodRequestParser parser,
+                         PlacementWrites placements, Events events, Clock clock) {
         this.state = state;
+        this.engine = engine;
         this.leadership = leadership;
         this.parser = parser;
         this.placements = placements;
@@ -65,13 +67,14 @@ public final class FilterService {
             return invalid(meta, who, VerbFailure.INVALID_REQUEST, "invalid GPU request: " + e.getMessage());
         }
         if (!request.requestsAnyGpu()) {
-            events.onPod(meta, EventRecorder.Type.Warning, "FilteringFailed", "does not request any resource");
+            events.onPod(meta, Events.Type.Warning, "FilteringFailed", "does not request any resource");
             log.info("filter passed pod={} nodes={}: requests no GPU", who, args.nodeNames().size());
             return new FilterOutcome.Passed(args.nodeNames());
         }
         long started = System.nanoTime();
-        PlacementResult result = state.placeAndReserve(meta.getUid(), meta.getNamespace(), meta.getName(), request,
-                meta.getAnnotations(), args.nodeNames());
+        PlacementResult result = state.placeAndReserve(meta.getUid(), meta.getNamespace(), meta.getName(),
+                args.nodeNames(), (candidates, quota) -> engine.place(new PlacementRequest(meta.getNamespace(),
+                        meta.getName(), request, meta.getAnnotations(), quota), candidates));
         if (result instanceof PlacementResult.Placed placed) {
             try (TermPermit permit = leadership.enter(term)) {
                 if (!permit.held()) {
@@ -95,22 +98,17 @@ public final class FilterService {
 
     private FilterOutcome annotate(ExtenderJson.FilterArgs args, ObjectMeta meta, String who,
                                    PlacementResult.Placed placed, long term, long started) {
-        String allocation = AllocationCodec.encode(placed.allocation());
-        // Annotations only: kube-scheduler re-queues an assumed pod on any other change (a label, say) and asks
-        // /filter again; the hami.io/vgpu-node label is written by /bind once the pod is bound.
-        MergePatch placement = MergePatch.metadata()
-                .annotation(HamiKeys.VGPU_NODE, placed.node())
-                .annotation(HamiKeys.VGPU_TIME, Long.toString(clock.instant().getEpochSecond()))
-                .annotation(HamiKeys.DEVICES_TO_ALLOCATE, allocation)
-                .annotation(HamiKeys.DEVICES_ALLOCATED, allocation);
+        // The hami.io/vgpu-node label is written by /bind once the pod is bound (see PodWrites#writePlacement).
+        PlacementWrites.Placement placement = new PlacementWrites.Placement(placed.node(),
+                AllocationCodec.encode(placed.allocation()), clock.instant());
         placements.write(meta.getUid(), meta.getNamespace(), meta.getName(), placement, term, error -> {
             state.unreserve(meta.getUid());
-            events.onPod(meta, EventRecorder.Type.Warning, "FilteringFailed", error);
+            events.onPod(meta, Events.Type.Warning, "FilteringFailed", error);
             log.warn("filter failed pod={} node={}: {} (reservation dropped)", who, placed.node(), error);
         });
         int candidates = args.nodeNames().size();
         int unfit = placed.failedNodes().size();
-        events.onPod(meta, EventRecorder.Type.Normal, "FilteringSucceed", succeeded(placed, candidates));
+        events.onPod(meta, Events.Type.Normal, "FilteringSucceed", succeeded(placed, candidates));
         log.info("filter placed pod={} node={} gpus={} candidates={} unfit={} tookMs={}", who, placed.node(),
                 placed.allocation().devices().stream().map(ContainerDevice::uuid).toList(), candidates, unfit,
                 (System.nanoTime() - started) / 1_000_000);
@@ -124,7 +122,7 @@ public final class FilterService {
                 .append(" nodes do not meet");
         byReason.forEach((reason, nodes) -> message.append("; ").append(nodes.size()).append(" nodes ")
                 .append(reason).append('(').append(String.join(",", nodes)).append(')'));
-        events.onPod(meta, EventRecorder.Type.Warning, "FilteringFailed", message.toString());
+        events.onPod(meta, Events.Type.Warning, "FilteringFailed", message.toString());
         Map<String, Integer> counts = new TreeMap<>();
         byReason.forEach((reason, nodes) -> counts.put(reason, nodes.size()));
         log.info("filter unschedulable pod={} candidates={} reasons={}", who, candidates, counts);
@@ -132,7 +130,7 @@ public final class FilterService {
     }
 
     private FilterOutcome invalid(ObjectMeta meta, String who, VerbFailure failure, String error) {
-        events.onPod(meta, EventRecorder.Type.Warning, "FilteringFailed", error);
+        events.onPod(meta, Events.Type.Warning, "FilteringFailed", error);
         log.info("filter refused pod={}: {}", who, error);
         return new FilterOutcome.Failed(failure, error);
     }

@@ -13,7 +13,7 @@ import java.util.function.BiPredicate;
  * deleted pods are never counted). At most {@value #MAX} pods are tracked: the gauge is a view for operators, not
  * state, and a burst of unschedulable pods must not grow memory without bound.
  */
-final class PendingPods {
+public final class PendingPods {
 
     static final int MAX = 10_000;
 

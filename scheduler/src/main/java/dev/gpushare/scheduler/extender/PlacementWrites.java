@@ -1,9 +1,7 @@
 package dev.gpushare.scheduler.extender;
 
-import dev.gpushare.scheduler.kube.MergePatch;
 import dev.gpushare.scheduler.leader.Leadership;
 import dev.gpushare.scheduler.leader.TermPermit;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;
 import java.time.Clock;
@@ -13,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -43,11 +42,15 @@ public final class PlacementWrites implements AutoCloseable {
         }
     }
 
-    /** Sends one placement patch for a leadership term; the seam of the tests. */
+    /** What {@code /filter} decided for a pod: the node, the encoded allocation, and when. */
+    public record Placement(String node, String allocation, Instant filteredAt) {
+    }
+
+    /** Writes one placement for a leadership term; the seam of the tests. */
     @FunctionalInterface
     public interface Patcher {
-        /** Returns {@code null} when the patch was written, else why it was not. */
-        String patch(String namespace, String name, MergePatch patch, long term);
+        /** Returns {@code null} when the placement was written, else why it was not. */
+        String patch(String namespace, String name, Placement placement, long term);
     }
 
     /** One pod's latest write: {@code done} completes with {@code null} when written, else with the error. */
@@ -60,24 +63,36 @@ public final class PlacementWrites implements AutoCloseable {
     private final Duration keepFailed;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicLong generations = new AtomicLong();
-    private final ExecutorService writers = Executors.newFixedThreadPool(4, r -> {
-        Thread thread = new Thread(r, "placement-write");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService pool;
+    private final Executor writers;
 
     public PlacementWrites(Patcher patcher, Clock clock, Duration keepFailed) {
         this.patcher = patcher;
         this.clock = clock;
         this.keepFailed = keepFailed;
+        this.pool = Executors.newFixedThreadPool(4, r -> {
+            Thread thread = new Thread(r, "placement-write");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.writers = pool;
+    }
+
+    /** Writes on {@code writers} (the calling thread, say, in a test that wants its writes in order). */
+    PlacementWrites(Patcher patcher, Clock clock, Duration keepFailed, Executor writers) {
+        this.patcher = patcher;
+        this.clock = clock;
+        this.keepFailed = keepFailed;
+        this.pool = null;
+        this.writers = writers;
     }
 
     /**
-     * Writes {@code patch} to pod {@code namespace/name} (UID {@code uid}) if leadership term {@code term} is still
+     * Writes {@code placement} to pod {@code namespace/name} (UID {@code uid}) if leadership term {@code term} is still
      * served by then, after any earlier write of the same pod. On failure {@code rollback} gets the error, unless a
      * later filter of the pod superseded this write meanwhile (its own write decides).
      */
-    public void write(String uid, String namespace, String name, MergePatch patch, long term,
+    public void write(String uid, String namespace, String name, Placement placement, long term,
                       Consumer<String> rollback) {
         forgetOldFailures();
         long generation = generations.incrementAndGet();
@@ -87,7 +102,7 @@ public final class PlacementWrites implements AutoCloseable {
         after.whenCompleteAsync((ignored, error) -> {
             String failure;
             try {
-                failure = patcher.patch(namespace, name, patch, term);
+                failure = patcher.patch(namespace, name, placement, term);
             } catch (RuntimeException e) {
                 failure = "cannot annotate pod " + namespace + "/" + name + " with its placement: " + e;
             }
@@ -127,17 +142,18 @@ public final class PlacementWrites implements AutoCloseable {
     }
 
     /**
-     * The production patcher: a JSON merge patch through {@code client}, sent only while {@code leadership} still
-     * serves the filter's term (a write for an ended term could overwrite the next leader's placement).
+     * The production patcher: {@link PodWrites#writePlacement}, sent only while {@code leadership} still serves the
+     * filter's term (a write for an ended term could overwrite the next leader's placement).
      */
-    public static Patcher leaderOnly(KubernetesClient client, Leadership leadership) {
-        return (namespace, name, patch, term) -> {
+    public static Patcher leaderOnly(PodWrites writes, Leadership leadership) {
+        return (namespace, name, placement, term) -> {
             try (TermPermit permit = leadership.enter(term)) {
                 if (!permit.held()) {
                     return "not the leader: leadership was lost before the placement of pod " + namespace + "/"
                             + name + " was written";
                 }
-                patch.applyToPod(client, namespace, name);
+                writes.writePlacement(namespace, name, placement.node(), placement.allocation(),
+                        placement.filteredAt());
                 return null;
             } catch (KubernetesClientException e) {
                 return e.getCode() == HttpURLConnection.HTTP_NOT_FOUND
@@ -159,6 +175,8 @@ public final class PlacementWrites implements AutoCloseable {
 
     @Override
     public void close() {
-        writers.shutdown();
+        if (pool != null) {
+            pool.shutdown();
+        }
     }
 }

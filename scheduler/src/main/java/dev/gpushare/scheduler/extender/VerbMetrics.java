@@ -16,7 +16,7 @@ import java.util.Map;
  * {@code /filter} the candidate nodes refused by {@code reason} (HAMi's reason names, {@link FailureReason}). An
  * unschedulable pod is an outcome of its own, not a success and not a failure.
  */
-final class VerbMetrics {
+public final class VerbMetrics {
 
     private record Outcome(Counter requests, Timer duration) {
         void record(Timer.Sample started) {
@@ -35,7 +35,7 @@ final class VerbMetrics {
     private final Map<VerbFailure, Counter> bindFailures = new EnumMap<>(VerbFailure.class);
     private final Map<FailureReason, Counter> rejections = new EnumMap<>(FailureReason.class);
 
-    VerbMetrics(MeterRegistry meters) {
+    public VerbMetrics(MeterRegistry meters) {
         this.meters = meters;
         filterPassed = outcome("filter", "passed");
         filterUnschedulable = outcome("filter", "unschedulable");

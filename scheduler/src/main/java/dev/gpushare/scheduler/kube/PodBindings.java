@@ -1,5 +1,6 @@
 package dev.gpushare.scheduler.kube;
 
+import dev.gpushare.scheduler.extender.PodBinder;
 import io.fabric8.kubernetes.api.model.BindingBuilder;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -15,7 +16,7 @@ import java.util.concurrent.TimeoutException;
  * {@code POST /api/v1/namespaces/{ns}/pods/{name}/binding}, the call kube-scheduler's own binder makes (fabric8 has
  * no typed method for this subresource).
  */
-public final class PodBindings {
+public final class PodBindings implements PodBinder {
 
     private static final long TIMEOUT_SECONDS = 10;
 

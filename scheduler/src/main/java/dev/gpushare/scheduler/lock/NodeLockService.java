@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * finishing or going away, whichever comes first. A wait of zero fails at once
  * as HAMi does.
  */
-public final class NodeLockService {
+public final class NodeLockService implements NodeLocks {
 
     private static final Logger log = LoggerFactory.getLogger(NodeLockService.class);
     /** Serialising the compare-and-set attempts of one node takes a few API round trips at most. */
@@ -68,6 +68,7 @@ public final class NodeLockService {
      *                 longer leads, or shuts down) ends the wait at once with a refusal and writes nothing. The
      *                 caller holds its term's permit around this call, so the write happens under it.
      */
+    @Override
     public LockResult acquire(String node, String namespace, String name, Duration wait, BooleanSupplier mayWrite)
             throws InterruptedException {
         LockResult result = take(node, namespace, name, wait, mayWrite);
@@ -175,6 +176,7 @@ public final class NodeLockService {
      * a failing bind never removes a lock that a later call, or the device plugin's hand-over, depends on. Returns
      * whether that value is gone afterwards.
      */
+    @Override
     public boolean releaseOwn(String node, String value) {
         try {
             for (int attempt = 1; attempt <= RELEASE_ATTEMPTS; attempt++) {

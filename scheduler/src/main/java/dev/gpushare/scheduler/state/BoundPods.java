@@ -1,18 +1,17 @@
 package dev.gpushare.scheduler.state;
 
-import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.common.device.ContainerDevice;
 import dev.gpushare.common.device.DeviceInfo;
 import dev.gpushare.common.device.PodAllocation;
 import dev.gpushare.placement.GpuSnapshot;
 import dev.gpushare.placement.NodeSnapshot;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The check {@code /bind} makes under the node lock: does the pod's placement still fit beside the pods bound to the
@@ -24,12 +23,13 @@ import java.util.Optional;
  */
 public final class BoundPods {
 
-    private final KubernetesClient client;
     private final ClusterState state;
+    /** The pods labelled as placed on a node, as the API lists them now. */
+    private final Function<String, List<Pod>> placedOn;
 
-    public BoundPods(KubernetesClient client, ClusterState state) {
-        this.client = client;
+    public BoundPods(ClusterState state, Function<String, List<Pod>> placedOn) {
         this.state = state;
+        this.placedOn = placedOn;
     }
 
     /** Why {@code placement} of pod {@code uid} no longer fits on {@code node}; empty when it does. */
@@ -38,8 +38,8 @@ public final class BoundPods {
         if (snapshot == null) {
             return Optional.empty();
         }
-        List<Pod> pods = client.pods().inAnyNamespace().withLabel(HamiKeys.VGPU_NODE, node).list().getItems();
-        return overfilled(node, snapshot.gpus().stream().map(GpuSnapshot::device).toList(), pods, uid, placement);
+        return overfilled(node, snapshot.gpus().stream().map(GpuSnapshot::device).toList(), placedOn.apply(node),
+                uid, placement);
     }
 
     /** Pure: the first GPU of {@code placement} that {@code pods} bound to {@code node} leave too little of. */

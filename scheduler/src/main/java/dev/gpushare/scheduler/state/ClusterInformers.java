@@ -1,8 +1,6 @@
 package dev.gpushare.scheduler.state;
 
-import dev.gpushare.common.annotation.BindPhase;
-import dev.gpushare.common.annotation.HamiKeys;
-import dev.gpushare.scheduler.events.EventRecorder;
+import dev.gpushare.scheduler.events.Events;
 import dev.gpushare.scheduler.health.InformerWatchdog;
 import dev.gpushare.scheduler.lock.NodeLockQueues;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -10,22 +8,20 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 import dev.gpushare.scheduler.metrics.Latency;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Objects;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -42,8 +38,7 @@ public final class ClusterInformers implements SmartLifecycle {
 
     private final KubernetesClient client;
     private final ClusterState state;
-    private final NodeLockQueues lockQueues;
-    private final EventRecorder events;
+    private final InformerHandlers handlers;
     private final Duration reconcileInterval;
     private final Duration expiryInterval;
     private final Counter nodeRepairs;
@@ -53,10 +48,6 @@ public final class ClusterInformers implements SmartLifecycle {
     private final Timer rebuildAtLeadership;
     private final Timer rebuildAtReconcile;
     private final InformerWatchdog watchdog;
-    /** Per node, the undecodable registration value already reported, so each bad value is reported once. */
-    private final Map<String, String> reportedInvalid = new ConcurrentHashMap<>();
-    /** Per pod UID, the malformed allocation already logged. */
-    private final Map<String, String> reportedMalformed = new ConcurrentHashMap<>();
 
     private SharedIndexInformer<Node> nodes;
     private SharedIndexInformer<Pod> pods;
@@ -71,13 +62,12 @@ public final class ClusterInformers implements SmartLifecycle {
     }
 
     public ClusterInformers(KubernetesClient client, ClusterState state, NodeLockQueues lockQueues,
-                            EventRecorder events, Duration reconcileInterval, Duration reservationTimeout,
+                            Events events, Duration reconcileInterval, Duration reservationTimeout,
                             MeterRegistry meters, InformerWatchdog watchdog) {
         this.watchdog = watchdog;
         this.client = client;
         this.state = state;
-        this.lockQueues = lockQueues;
-        this.events = events;
+        this.handlers = new InformerHandlers(state, lockQueues, events);
         this.reconcileInterval = reconcileInterval;
         Duration quarter = reservationTimeout.dividedBy(4);
         this.expiryInterval = quarter.compareTo(Duration.ofSeconds(5)) < 0 ? quarter : Duration.ofSeconds(5);
@@ -92,31 +82,11 @@ public final class ClusterInformers implements SmartLifecycle {
     @Override
     public synchronized void start() {
         nodes = retrying(client.nodes().runnableInformer(0), "nodes");
-        nodes.addEventHandler(handler(this::onNode, (old, node) -> {
-            onNode(node);
-            if (!Objects.equals(lockOf(old), lockOf(node))) {
-                lockQueues.signal(node.getMetadata().getName());
-            }
-        }, node -> {
-            state.removeNode(node.getMetadata().getName());
-            reportedInvalid.remove(node.getMetadata().getName());
-            lockQueues.forget(node.getMetadata().getName());
-        }));
+        nodes.addEventHandler(handlers.nodes());
         pods = retrying(client.pods().inAnyNamespace().runnableInformer(0), "pods");
-        pods.addEventHandler(handler(this::onPod, (old, pod) -> {
-            onPod(pod);
-            if (allocationDone(pod) && !allocationDone(old)) {
-                // The device plugin is done with this pod: a bind waiting for its lock may take it now.
-                signalNodesOf(pod);
-            }
-        }, pod -> {
-            state.removePod(pod);
-            reportedMalformed.remove(pod.getMetadata().getUid());
-            signalNodesOf(pod);
-        }));
+        pods.addEventHandler(handlers.pods());
         quotas = retrying(client.resourceQuotas().inAnyNamespace().runnableInformer(0), "resourcequotas");
-        quotas.addEventHandler(handler(state::applyQuota, (old, quota) -> state.applyQuota(quota),
-                state::removeQuota));
+        quotas.addEventHandler(handlers.quotas());
 
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "cluster-state-reconcile");
@@ -191,17 +161,17 @@ public final class ClusterInformers implements SmartLifecycle {
     }
 
     /** The node as the informer last saw it. */
-/** The pods of the informer cache, for readers that show them (the GPU page). */
-    public java.util.Collection<Pod> cachedPods() {
-        return pods == null ? java.util.List.of() : pods.getStore().list();
+    /** The pods of the informer cache, for readers that show them (the GPU page). */
+    public Collection<Pod> cachedPods() {
+        return pods == null ? List.of() : pods.getStore().list();
     }
 
     /** The nodes of the informer cache. */
-    public java.util.Collection<Node> cachedNodes() {
-        return nodes == null ? java.util.List.of() : nodes.getStore().list();
+    public Collection<Node> cachedNodes() {
+        return nodes == null ? List.of() : nodes.getStore().list();
     }
 
-        public Optional<Node> cachedNode(String name) {
+    public Optional<Node> cachedNode(String name) {
         return Optional.ofNullable(nodes == null ? null : nodes.getStore().getByKey(name));
     }
 
@@ -234,8 +204,47 @@ public final class ClusterInformers implements SmartLifecycle {
     }
 
     private ClusterState.Repairs rebuildFromStores(boolean markSynced) {
-        return state.rebuild(() -> nodes.getStore().list(), () -> pods.getStore().list(),
-                () -> quotas.getStore().list(), markSynced);
+        return state.rebuild(stores(), markSynced);
+    }
+
+    /** The informer stores, as the reconcile reads them: an object is current while its store holds that instance. */
+    private InformerStores stores() {
+        return new InformerStores() {
+            @Override
+            public Collection<Node> nodes() {
+                return nodes.getStore().list();
+            }
+
+            @Override
+            public Collection<Pod> pods() {
+                return pods.getStore().list();
+            }
+
+            @Override
+            public Collection<ResourceQuota> quotas() {
+                return quotas.getStore().list();
+            }
+
+            @Override
+            public boolean holds(HasMetadata object) {
+                String key = Cache.metaNamespaceKeyFunc(object);
+                Object current = object instanceof Node ? nodes.getStore().getByKey(key)
+                        : object instanceof Pod ? pods.getStore().getByKey(key)
+                        : quotas.getStore().getByKey(key);
+                return current == object;
+            }
+
+            @Override
+            public boolean lacksPod(String namespace, String name, String uid) {
+                Pod pod = pods.getStore().getByKey(namespace + "/" + name);
+                return pod == null || !uid.equals(pod.getMetadata().getUid());
+            }
+
+            @Override
+            public boolean lacksNode(String name) {
+                return nodes.getStore().getByKey(name) == null;
+            }
+        };
     }
 
     private void expire() {
@@ -247,95 +256,6 @@ public final class ClusterInformers implements SmartLifecycle {
         } catch (RuntimeException e) {
             log.error("reservation expiry failed", e);
         }
-    }
-
-    private void onNode(Node node) {
-        NodeGpus gpus = state.applyNode(node);
-        String name = node.getMetadata().getName();
-        if (gpus instanceof NodeGpus.Invalid invalid) {
-            if (!invalid.value().equals(reportedInvalid.put(name, invalid.value()))) {
-                log.warn("node registration invalid node={} problem={}", name, invalid.problem());
-                events.onNode(node.getMetadata(), EventRecorder.Type.Warning, "NodeRegistrationInvalid",
-                        "GPU registration cannot be decoded, the node takes no GPU pods: " + invalid.problem());
-            }
-        } else {
-            reportedInvalid.remove(name);
-        }
-    }
-
-    private void onPod(Pod pod) {
-        PodGpus gpus = state.applyPod(pod);
-        String uid = pod.getMetadata().getUid();
-        if (gpus instanceof PodGpus.Malformed malformed) {
-            if (!malformed.problem().equals(reportedMalformed.put(uid, malformed.problem()))) {
-                log.warn("pod allocation annotation malformed pod={}/{} problem={} (its GPUs are not counted)",
-                        pod.getMetadata().getNamespace(), pod.getMetadata().getName(), malformed.problem());
-            }
-        } else if (gpus instanceof PodGpus.Finished) {
-            signalNodesOf(pod);
-        }
-    }
-
-    /**
-     * A finished, deleted or allocated pod may have been the owner of a node lock: its node's waiting bind looks
-     * again.
-     */
-    private void signalNodesOf(Pod pod) {
-        String bound = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
-        if (bound != null && !bound.isEmpty()) {
-            lockQueues.signal(bound);
-        }
-        Map<String, String> annotations = pod.getMetadata().getAnnotations();
-        String placed = annotations == null ? null : annotations.get(HamiKeys.VGPU_NODE);
-        if (placed != null && !placed.equals(bound)) {
-            lockQueues.signal(placed);
-        }
-    }
-
-    private static boolean allocationDone(Pod pod) {
-        Map<String, String> annotations = pod.getMetadata().getAnnotations();
-        String phase = annotations == null ? null : annotations.get(HamiKeys.BIND_PHASE);
-        return BindPhase.SUCCESS.value().equals(phase) || BindPhase.FAILED.value().equals(phase);
-    }
-
-    private static String lockOf(Node node) {
-        Map<String, String> annotations = node == null ? null : node.getMetadata().getAnnotations();
-        return annotations == null ? null : annotations.get(HamiKeys.NODE_LOCK);
-    }
-
-    private static <T extends HasMetadata> ResourceEventHandler<T> handler(Consumer<T> add, Update<T> update,
-                                                                          Consumer<T> delete) {
-        return new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(T object) {
-                guarded(() -> add.accept(object), object);
-            }
-
-            @Override
-            public void onUpdate(T oldObject, T newObject) {
-                guarded(() -> update.accept(oldObject, newObject), newObject);
-            }
-
-            @Override
-            public void onDelete(T object, boolean deletedFinalStateUnknown) {
-                guarded(() -> delete.accept(object), object);
-            }
-        };
-    }
-
-    /** An informer handler must never throw: fabric8 would stop delivering events to it. */
-    private static void guarded(Runnable action, HasMetadata object) {
-        try {
-            action.run();
-        } catch (RuntimeException e) {
-            log.error("informer event failed for {} {}/{}", object.getKind(), object.getMetadata().getNamespace(),
-                    object.getMetadata().getName(), e);
-        }
-    }
-
-    @FunctionalInterface
-    private interface Update<T> {
-        void accept(T oldObject, T newObject);
     }
 
     @Override

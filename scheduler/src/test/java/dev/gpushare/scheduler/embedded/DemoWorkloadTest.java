@@ -3,8 +3,6 @@ package dev.gpushare.scheduler.embedded;
 import dev.gpushare.testkit.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gpushare.scheduler.kube.ApiServerDispatcher;
-import dev.gpushare.scheduler.kube.EmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;

@@ -3,8 +3,8 @@ package dev.gpushare.scheduler.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.gpushare.scheduler.kube.EmbeddedApiServer;
-import dev.gpushare.scheduler.support.TestApiServerDispatcher;
+import dev.gpushare.scheduler.embedded.EmbeddedApiServer;
+import dev.gpushare.scheduler.embedded.TestApiServerDispatcher;
 import dev.gpushare.testkit.ManualClock;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMeta;

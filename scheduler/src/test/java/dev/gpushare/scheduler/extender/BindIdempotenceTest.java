@@ -13,7 +13,7 @@ import dev.gpushare.common.annotation.AllocationCodec;
 import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.common.device.ContainerDevice;
 import dev.gpushare.common.device.PodAllocation;
-import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.kube.MergePatch;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.support.ExtenderClient;

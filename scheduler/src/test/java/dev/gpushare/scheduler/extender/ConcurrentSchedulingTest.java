@@ -15,9 +15,8 @@ import dev.gpushare.common.device.ContainerDevice;
 import dev.gpushare.common.device.DeviceInfo;
 import dev.gpushare.common.device.PodAllocation;
 import dev.gpushare.placement.NodeSnapshotFactory;
-import dev.gpushare.placement.PlacementEngine;
 import dev.gpushare.scheduler.events.EventRecorder;
-import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.lock.NodeLockQueues;
 import dev.gpushare.scheduler.state.ClusterInformers;
 import dev.gpushare.scheduler.state.ClusterState;
@@ -65,8 +64,6 @@ class ConcurrentSchedulingTest {
     ExtenderClient extender;
     @Autowired
     ClusterState state;
-    @Autowired
-    PlacementEngine engine;
     @Autowired
     DeviceConfig deviceConfig;
 
@@ -187,7 +184,7 @@ class ConcurrentSchedulingTest {
 
     /** A second scheduler instance on the same API: its own informers, its own state, rebuilt from the stores. */
     private Set<String> restartedInstanceEntries() {
-        ClusterState fresh = new ClusterState(engine,
+        ClusterState fresh = new ClusterState(
                 new NodeSnapshotFactory(deviceConfig.nvidia().knownMigGeometries()),
                 new ClusterState.Settings("nvidia.com/gpu", "nvidia.com/gpumem", "nvidia.com/gpucores", 1,
                         Duration.ofMinutes(2)), Clock.systemUTC());

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.gpushare.common.annotation.HamiKeys;
-import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.support.ExtenderClient;
 import dev.gpushare.scheduler.support.SchedulerSpringTest;
@@ -193,7 +193,7 @@ class ExtenderRequestsTest {
                 .isEqualTo("ExtenderArgs.NodeNames must be an array of node names, got 1");
         assertThat(filterError("{\"Pod\":" + Serialization.asJson(pod) + ",\"NodeNames\":[\"" + node + "\"],"
                 + "\"padding\":\"" + "x".repeat(300 * 1024) + "\"}"))
-                .isEqualTo("request body exceeds 262144 bytes (hami.filter.max-body-bytes)");
+                .isEqualTo("request body exceeds 262144 bytes (hami.extender.max-body-bytes)");
 
         assertThat(bindError("not json")).startsWith("cannot decode ExtenderBindingArgs: ");
         assertThat(bindError("{\"PodName\":\"x\",\"PodNamespace\":\"bad\",\"Node\":\"" + node + "\"}"))

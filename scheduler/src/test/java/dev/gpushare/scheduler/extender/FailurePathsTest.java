@@ -11,20 +11,25 @@ import static org.awaitility.Awaitility.await;
 
 import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.common.lock.NodeLockValue;
-import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.kube.MergePatch;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.support.ExtenderClient;
 import dev.gpushare.scheduler.support.SchedulerSpringTest;
-import dev.gpushare.scheduler.support.TestApiServerDispatcher;
+import dev.gpushare.scheduler.embedded.TestApiServerDispatcher;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -192,15 +197,34 @@ class FailurePathsTest {
         Waiting waiting = bindWaitingBehindAnotherPod(node);
         Pod pod = waiting.pod();
         CompletableFuture<JsonNode> bind = waiting.bind();
-        // The device plugin reports the holder allocated; its owner-checked release of the lock comes later.
-        client.pods().inNamespace("fail").withName(waiting.holder().getMetadata().getName()).patch(
-                PatchContext.of(PatchType.JSON_MERGE),
-                MergePatch.metadata().annotation(HamiKeys.BIND_PHASE, "success").json());
+        // Every value the lock takes: the emulated device plugin releases it again soon after the bind.
+        List<String> locks = new CopyOnWriteArrayList<>();
+        try (Watch watch = client.nodes().withName(node).watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, Node changed) {
+                String lock = changed.getMetadata().getAnnotations() == null ? null
+                        : changed.getMetadata().getAnnotations().get(HamiKeys.NODE_LOCK);
+                if (lock != null) {
+                    locks.add(lock);
+                }
+            }
 
-        assertThat(bind.get(10, TimeUnit.SECONDS).toString()).isEqualTo("{\"Error\":\"\"}");
-        assertThat(get(client, pod).getSpec().getNodeName()).isEqualTo(node);
-        assertThat(NodeLockValue.parse(nodeLock(client, node)).isHeldBy("fail", pod.getMetadata().getName()))
-                .as("the lock was handed over to the waiting pod").isTrue();
+            @Override
+            public void onClose(WatcherException cause) {
+            }
+        })) {
+            // The device plugin reports the holder allocated; its owner-checked release of the lock comes later.
+            client.pods().inNamespace("fail").withName(waiting.holder().getMetadata().getName()).patch(
+                    PatchContext.of(PatchType.JSON_MERGE),
+                    MergePatch.metadata().annotation(HamiKeys.BIND_PHASE, "success").json());
+
+            assertThat(bind.get(10, TimeUnit.SECONDS).toString()).isEqualTo("{\"Error\":\"\"}");
+            assertThat(get(client, pod).getSpec().getNodeName()).isEqualTo(node);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(locks)
+                    .as("the lock was handed over to the waiting pod")
+                    .anySatisfy(lock -> assertThat(NodeLockValue.parse(lock)
+                            .isHeldBy("fail", pod.getMetadata().getName())).isTrue()));
+        }
     }
 
     @Test

@@ -10,12 +10,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.gpushare.common.annotation.HamiKeys;
-import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.state.PodEntry;
 import dev.gpushare.scheduler.support.ExtenderClient;
 import dev.gpushare.scheduler.support.SchedulerSpringTest;
-import dev.gpushare.scheduler.support.TestApiServerDispatcher;
+import dev.gpushare.scheduler.embedded.TestApiServerDispatcher;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -24,7 +24,6 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import dev.gpushare.testkit.KubeFixtures;
 
 /** {@code /filter} then {@code /bind} over HTTP on the real listener against the embedded API. */
 @SchedulerSpringTest
@@ -194,9 +194,7 @@ class FilterBindEndToEndTest {
         create(client, pod);
     }
 
-    private static byte[] fixture(String file) throws IOException {
-        try (InputStream in = FilterBindEndToEndTest.class.getResourceAsStream("/fixtures/" + file)) {
-            return in.readAllBytes();
-        }
+    private static byte[] fixture(String file) {
+        return KubeFixtures.bytes(file);
     }
 }

@@ -3,7 +3,6 @@ package dev.gpushare.scheduler.extender;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.gpushare.scheduler.kube.MergePatch;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,13 +27,13 @@ class PlacementWritesTest {
         volatile String answer;
 
         @Override
-        public String patch(String namespace, String name, MergePatch patch, long term) {
+        public String patch(String namespace, String name, PlacementWrites.Placement placement, long term) {
             try {
                 release.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            written.add(namespace + "/" + name + " term " + term + " " + patch.json());
+            written.add(namespace + "/" + name + " term " + term + " on " + placement.node());
             return answer;
         }
     }
@@ -49,8 +48,8 @@ class PlacementWritesTest {
         writes.close();
     }
 
-    private static MergePatch placement(String node) {
-        return MergePatch.metadata().annotation("hami.io/vgpu-node", node);
+    private static PlacementWrites.Placement placement(String node) {
+        return new PlacementWrites.Placement(node, "GPU-0,NVIDIA,1000,25:;", CLOCK.instant());
     }
 
     @Test
@@ -69,7 +68,7 @@ class PlacementWritesTest {
 
         assertThat(bind.get(10, TimeUnit.SECONDS)).isInstanceOf(PlacementWrites.Landed.Written.class);
         assertThat(patcher.written).containsExactly(
-                "ns/pod term 7 {\"metadata\":{\"annotations\":{\"hami.io/vgpu-node\":\"node-a\"}}}");
+                "ns/pod term 7 on node-a");
         assertThat(rollbacks).isEmpty();
     }
 
@@ -97,8 +96,8 @@ class PlacementWritesTest {
         PlacementWrites.Landed landed = writes.awaitLanded("uid-1", Duration.ofSeconds(10));
 
         assertThat(patcher.written).containsExactly(
-                "ns/pod term 7 {\"metadata\":{\"annotations\":{\"hami.io/vgpu-node\":\"node-a\"}}}",
-                "ns/pod term 7 {\"metadata\":{\"annotations\":{\"hami.io/vgpu-node\":\"node-b\"}}}");
+                "ns/pod term 7 on node-a",
+                "ns/pod term 7 on node-b");
         assertThat(landed).isEqualTo(new PlacementWrites.Landed.Failed("stale"));
         // The first write's failure concerned a reservation the second filter had already replaced.
         assertThat(rollbacks).containsExactly("latest: stale");

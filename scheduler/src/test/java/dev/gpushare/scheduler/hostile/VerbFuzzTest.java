@@ -6,15 +6,15 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.support.SchedulerSpringTest;
 import dev.gpushare.scheduler.support.TestObjects;
 import dev.gpushare.scheduler.support.TrustAll;
-import dev.gpushare.scheduler.web.ExtenderListener;
+import dev.gpushare.scheduler.listener.ExtenderListener;
+import dev.gpushare.testkit.KubeFixtures;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -57,11 +57,7 @@ class VerbFuzzTest {
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     private static JsonNode fixture(String name) {
-        try (InputStream in = VerbFuzzTest.class.getResourceAsStream("/fixtures/" + name)) {
-            return JSON.readTree(in.readAllBytes());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return JSON.readTree(KubeFixtures.bytes(name));
     }
 
     private Map<String, String> versions() {

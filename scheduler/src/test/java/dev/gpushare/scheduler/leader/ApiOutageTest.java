@@ -3,7 +3,7 @@ package dev.gpushare.scheduler.leader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.support.TestObjects;
 import io.fabric8.kubernetes.api.model.Pod;

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.gpushare.common.config.DeviceConfig;
 import dev.gpushare.common.request.PodRequestParser;
-import dev.gpushare.scheduler.kube.DevicePluginEmulator;
-import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.embedded.DevicePluginEmulator;
+import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.lock.NodeLockQueues;
 import dev.gpushare.scheduler.lock.NodeLockService;
 import dev.gpushare.scheduler.state.ClusterState;

@@ -3,8 +3,8 @@ package dev.gpushare.scheduler.leader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.gpushare.scheduler.kube.EmbeddedApiServer;
-import dev.gpushare.scheduler.support.TestApiServerDispatcher;
+import dev.gpushare.scheduler.embedded.EmbeddedApiServer;
+import dev.gpushare.scheduler.embedded.TestApiServerDispatcher;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

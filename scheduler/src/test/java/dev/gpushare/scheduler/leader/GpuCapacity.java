@@ -8,7 +8,7 @@ import dev.gpushare.common.annotation.MalformedAnnotationException;
 import dev.gpushare.common.device.ContainerDevice;
 import dev.gpushare.common.device.DeviceInfo;
 import dev.gpushare.common.device.PodAllocation;
-import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.support.TestObjects;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -10,15 +10,17 @@ import dev.gpushare.common.request.PodRequestParser;
 import dev.gpushare.placement.NodeSnapshotFactory;
 import dev.gpushare.placement.PlacementEngine;
 import dev.gpushare.placement.PlacementResult;
+import dev.gpushare.common.request.PodRequest;
+import dev.gpushare.placement.PlacementRequest;
 import dev.gpushare.placement.PlacementSettings;
 import dev.gpushare.scheduler.events.EventRecorder;
-import dev.gpushare.scheduler.kube.EmbeddedApiServer;
-import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.embedded.EmbeddedApiServer;
+import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.kube.MergePatch;
 import dev.gpushare.scheduler.lock.NodeLockQueues;
 import dev.gpushare.scheduler.state.ClusterInformers;
 import dev.gpushare.scheduler.state.ClusterState;
-import dev.gpushare.scheduler.support.TestApiServerDispatcher;
+import dev.gpushare.scheduler.embedded.TestApiServerDispatcher;
 import dev.gpushare.scheduler.support.TestObjects;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -49,7 +51,7 @@ class InformerLedgerTest {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         events = new EventRecorder(client, "test", Clock.systemUTC(), meters,
                 new dev.gpushare.scheduler.events.DecisionLog(10));
-        state = new ClusterState(new PlacementEngine(PlacementSettings.defaults()), new NodeSnapshotFactory(List.of()),
+        state = new ClusterState(new NodeSnapshotFactory(List.of()),
                 new ClusterState.Settings("nvidia.com/gpu", "nvidia.com/gpumem", "nvidia.com/gpucores", 1,
                         Duration.ofMinutes(2)), Clock.systemUTC());
         informers = new ClusterInformers(client, state, new NodeLockQueues(), events, Duration.ofHours(1),
@@ -101,8 +103,10 @@ class InformerLedgerTest {
         assertThat(ledger.catchUp(1, WAIT)).isTrue();
         await().atMost(WAIT).until(() -> state.snapshotOf("ledger-node") != null);
         String uid = reserved.getMetadata().getUid();
-        PlacementResult result = state.placeAndReserve(uid, "work", "reserved",
-                new PodRequestParser(DeviceConfig.defaults()).parse(reserved), Map.of(), List.of("ledger-node"));
+        PodRequest request = new PodRequestParser(DeviceConfig.defaults()).parse(reserved);
+        PlacementResult result = state.placeAndReserve(uid, "work", "reserved", List.of("ledger-node"),
+                (candidates, quota) -> new PlacementEngine(PlacementSettings.defaults()).place(
+                        new PlacementRequest("work", "reserved", request, Map.of(), quota), candidates));
         assertThat(result).isInstanceOf(PlacementResult.Placed.class);
 
         assertThat(ledger.relinquish()).isEqualTo(1);

@@ -2,7 +2,7 @@ package dev.gpushare.scheduler.leader;
 
 import dev.gpushare.scheduler.SchedulerApplication;
 import dev.gpushare.scheduler.support.ExtenderClient;
-import dev.gpushare.scheduler.web.ExtenderListener;
+import dev.gpushare.scheduler.listener.ExtenderListener;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,7 +37,7 @@ final class SchedulerReplica implements AutoCloseable {
                 "hami.leader-election.identity=" + name,
                 "hami.leader-election.lease-namespace=" + namespace,
                 "hami.pod.name=" + name, "hami.pod.namespace=" + namespace,
-                "hami.filter.sync-wait=1s", "hami.bind.lock-wait=2s", "hami.reconcile.interval=1h",
+                "hami.extender.sync-wait=1s", "hami.bind.lock-wait=2s", "hami.reconcile.interval=1h",
                 "logging.level.root=WARN", "logging.level.dev.gpushare.scheduler.leader=INFO"));
         // A setting given here replaces the default above (Spring would join two values of one key with a comma).
         for (String property : properties) {

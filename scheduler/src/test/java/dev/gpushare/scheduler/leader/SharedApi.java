@@ -1,8 +1,8 @@
 package dev.gpushare.scheduler.leader;
 
-import dev.gpushare.scheduler.kube.EmbeddedApiServer;
+import dev.gpushare.scheduler.embedded.EmbeddedApiServer;
+import dev.gpushare.scheduler.embedded.TestApiServerDispatcher;
 import dev.gpushare.scheduler.support.CuttableProxy;
-import dev.gpushare.scheduler.support.TestApiServerDispatcher;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.HashMap;
 import java.util.Map;

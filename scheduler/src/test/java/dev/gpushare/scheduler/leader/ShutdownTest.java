@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.common.lock.NodeLockValue;
-import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.lock.NodeLockQueues;
 import dev.gpushare.scheduler.support.TestObjects;
 import io.fabric8.kubernetes.api.model.Node;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.gpushare.common.annotation.HamiKeys;
-import dev.gpushare.scheduler.kube.ApiServerDispatcher;
-import dev.gpushare.scheduler.kube.EmbeddedApiServer;
+import dev.gpushare.scheduler.embedded.ApiServerDispatcher;
+import dev.gpushare.scheduler.embedded.EmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -4,7 +4,7 @@ import static dev.gpushare.scheduler.support.TestObjects.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.support.PrometheusScrape;
 import dev.gpushare.scheduler.support.SchedulerSpringTest;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -8,12 +8,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.common.lock.NodeLockValue;
-import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.support.DashboardQueries;
 import dev.gpushare.scheduler.support.ExtenderClient;
 import dev.gpushare.scheduler.support.PrometheusScrape;
 import dev.gpushare.scheduler.support.SchedulerSpringTest;
-import dev.gpushare.scheduler.support.TestApiServerDispatcher;
+import dev.gpushare.scheduler.embedded.TestApiServerDispatcher;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;

@@ -9,12 +9,15 @@ import dev.gpushare.common.request.PodRequestParser;
 import dev.gpushare.placement.NodeSnapshotFactory;
 import dev.gpushare.placement.PlacementEngine;
 import dev.gpushare.placement.FailureReason;
+import dev.gpushare.placement.NamespaceQuota;
 import dev.gpushare.placement.NodeRejection;
 import dev.gpushare.placement.PlacementResult;
+import dev.gpushare.placement.PlacementRequest;
 import dev.gpushare.placement.PlacementSettings;
-import dev.gpushare.scheduler.kube.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.support.TestObjects;
 import dev.gpushare.testkit.ManualClock;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -23,17 +26,22 @@ import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The ledger's rules, without an API: one entry per pod, reservations that expire, rebuilds that agree. */
 class ClusterStateTest {
 
+    private static final PlacementEngine ENGINE = new PlacementEngine(PlacementSettings.defaults());
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
     private final ManualClock clock = new ManualClock(Instant.parse("2026-11-23T12:00:00Z"));
-    private final ClusterState state = new ClusterState(new PlacementEngine(PlacementSettings.defaults()),
+    private final ClusterState state = new ClusterState(
             new NodeSnapshotFactory(List.of()), new ClusterState.Settings("nvidia.com/gpu", "nvidia.com/gpumem",
                     "nvidia.com/gpucores", 1, TIMEOUT), clock);
     private final PodRequestParser parser = new PodRequestParser(DeviceConfig.defaults());
@@ -58,7 +66,9 @@ class ClusterStateTest {
     private PlacementResult filter(Pod pod, String... nodeNames) throws Exception {
         PodRequest request = parser.parse(pod);
         return state.placeAndReserve(pod.getMetadata().getUid(), pod.getMetadata().getNamespace(),
-                pod.getMetadata().getName(), request, Map.of(), List.of(nodeNames));
+                pod.getMetadata().getName(), List.of(nodeNames), (candidates, quota) -> ENGINE.place(
+                        new PlacementRequest(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), request,
+                                Map.of(), quota), candidates));
     }
 
     /** The pod as the informer sees it after the filter's patch, bound to the node or not. */
@@ -83,7 +93,7 @@ class ClusterStateTest {
     }
 
     private ClusterState.Repairs rebuild() {
-        return state.rebuild(() -> nodes, () -> pods, () -> quotas, true);
+        return state.rebuild(InformerStores.of(nodes, pods, quotas), true);
     }
 
     @Test
@@ -166,10 +176,10 @@ class ClusterStateTest {
         annotated(stale, b, clock.instant().minus(TIMEOUT), false);
         annotated(running, c, clock.instant().minus(Duration.ofDays(3)), true);
 
-        ClusterState restarted = new ClusterState(new PlacementEngine(PlacementSettings.defaults()),
+        ClusterState restarted = new ClusterState(
                 new NodeSnapshotFactory(List.of()), new ClusterState.Settings("nvidia.com/gpu", "nvidia.com/gpumem",
                         "nvidia.com/gpucores", 1, TIMEOUT), clock);
-        restarted.rebuild(() -> nodes, () -> pods, () -> quotas, true);
+        restarted.rebuild(InformerStores.of(nodes, pods, quotas), true);
 
         assertThat(restarted.synced()).isTrue();
         assertThat(restarted.entry("uid-fresh")).get().satisfies(e -> {
@@ -235,12 +245,12 @@ class ClusterStateTest {
         state.applyPod(pod);
         state.removePod(pod);  // as if a delete arrived for a pod that still exists
 
-        ClusterState.Repairs repairs = state.rebuild(() -> nodes, () -> pods, () -> quotas, false);
+        ClusterState.Repairs repairs = state.rebuild(InformerStores.of(nodes, pods, quotas), false);
 
         assertThat(repairs).isEqualTo(new ClusterState.Repairs(0, 1, 0));
         assertThat(state.entry("uid-p")).get().satisfies(e -> assertThat(e.bound()).isTrue());
         assertThat(memoryOn(n)).isEqualTo(3000);
-        assertThat(state.rebuild(() -> nodes, () -> pods, () -> quotas, false).total()).isZero();
+        assertThat(state.rebuild(InformerStores.of(nodes, pods, quotas), false).total()).isZero();
     }
 
     @Test
@@ -250,7 +260,109 @@ class ClusterStateTest {
         assertThat(state.synced()).isTrue();
         state.markUnsynced();
         assertThat(state.synced()).isFalse();
-        state.rebuild(() -> nodes, () -> pods, () -> quotas, false);
+        state.rebuild(InformerStores.of(nodes, pods, quotas), false);
         assertThat(state.synced()).as("a periodic reconcile does not make a replica synced").isFalse();
+    }
+
+    @Test
+    void theReconcileReadsTheStoresWithoutHoldingTheLock() throws Exception {
+        String n = node("n1", 1);
+        pod("ns", "p", 1000);
+        ExecutorService verb = Executors.newSingleThreadExecutor();
+        try {
+            InformerStores stores = new DelegatingStores(InformerStores.of(nodes, pods, quotas)) {
+                @Override
+                public Collection<Pod> pods() {
+                    // A verb runs to the end while the reconcile walks the pods.
+                    try {
+                        assertThat(verb.submit(() -> state.snapshotOf(n)).get(10, TimeUnit.SECONDS)).isNotNull();
+                    } catch (Exception e) {
+                        throw new AssertionError("the verb waited for the reconcile", e);
+                    }
+                    return super.pods();
+                }
+            };
+            assertThat(state.rebuild(stores, false).total()).isZero();
+        } finally {
+            verb.shutdownNow();
+        }
+    }
+
+    @Test
+    void aRepairIsSkippedWhenTheStoreMovedOnMeanwhile() throws Exception {
+        String n = node("n1", 1);
+        Pod pod = pod("ns", "p", 3000);
+        annotated(pod, (PlacementResult.Placed) filter(pod, n), clock.instant(), true);
+        InformerStores moved = new DelegatingStores(InformerStores.of(nodes, pods, quotas)) {
+            @Override
+            public boolean holds(HasMetadata object) {
+                return object != pod && super.holds(object);  // a newer version of the pod has its own event
+            }
+        };
+
+        assertThat(state.rebuild(moved, false)).isEqualTo(new ClusterState.Repairs(0, 0, 0));
+        assertThat(state.entry("uid-p")).get().satisfies(e -> assertThat(e.bound()).isFalse());
+
+        assertThat(state.rebuild(InformerStores.of(nodes, pods, quotas), false))
+                .isEqualTo(new ClusterState.Repairs(0, 1, 0));
+        assertThat(state.entry("uid-p")).get().satisfies(e -> assertThat(e.bound()).isTrue());
+    }
+
+    @Test
+    void theLedgerViewShowsDevicesUsagePodsPerGpuAndQuotas() throws Exception {
+        String n = node("n1", 2);
+        quotas.add(new ResourceQuotaBuilder().withNewMetadata().withName("gpu").withNamespace("team").endMetadata()
+                .withNewSpec().withHard(Map.of("limits.nvidia.com/gpumem", new Quantity("8000"))).endSpec().build());
+        quotas.forEach(state::applyQuota);
+        PlacementResult.Placed placed = (PlacementResult.Placed) filter(pod("team", "p", 3000), n);
+        String uuid = placed.allocation().devices().get(0).uuid();
+
+        LedgerView view = state.view();
+
+        assertThat(view.nodes()).containsOnlyKeys(n);
+        assertThat(view.nodes().get(n).gpus()).hasSize(2);
+        assertThat(view.nodes().get(n).gpus().stream().mapToInt(g -> g.usage().usedmem()).sum()).isEqualTo(3000);
+        assertThat(view.podsOn(n, uuid)).extracting(PodEntry::name).containsExactly("p");
+        assertThat(view.quotas().get("team")).isEqualTo(new NamespaceQuota(8000, 3000, 0, 0));
+        assertThat(view.nodes().get(n)).isSameAs(state.snapshotOf(n));
+    }
+
+    /** Stores that answer as another's, for tests that change one answer. */
+    private static class DelegatingStores implements InformerStores {
+        private final InformerStores stores;
+
+        DelegatingStores(InformerStores stores) {
+            this.stores = stores;
+        }
+
+        @Override
+        public Collection<Node> nodes() {
+            return stores.nodes();
+        }
+
+        @Override
+        public Collection<Pod> pods() {
+            return stores.pods();
+        }
+
+        @Override
+        public Collection<ResourceQuota> quotas() {
+            return stores.quotas();
+        }
+
+        @Override
+        public boolean holds(HasMetadata object) {
+            return stores.holds(object);
+        }
+
+        @Override
+        public boolean lacksPod(String namespace, String name, String uid) {
+            return stores.lacksPod(namespace, name, uid);
+        }
+
+        @Override
+        public boolean lacksNode(String name) {
+            return stores.lacksNode(name);
+        }
     }
 }

@@ -1,6 +1,6 @@
 package dev.gpushare.scheduler.support;
 
-import dev.gpushare.scheduler.web.ExtenderListener;
+import dev.gpushare.scheduler.listener.ExtenderListener;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;

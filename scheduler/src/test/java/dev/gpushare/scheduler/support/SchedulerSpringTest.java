@@ -1,5 +1,6 @@
 package dev.gpushare.scheduler.support;
 
+import dev.gpushare.scheduler.embedded.TestApiServerDispatcher;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
@@ -25,7 +26,7 @@ import org.springframework.context.annotation.Import;
         "hami.embedded.device-plugin.allocation-delay=20ms",
         "hami.bind.lock-wait=2s",
         "hami.reconcile.interval=1h",
-        "hami.filter.max-body-bytes=256KB",
+        "hami.extender.max-body-bytes=256KB",
         // A 4 MiB webhook body over TLS on a loaded CI machine; the deadline itself is SlowClientsTest's subject.
         "hami.listeners.body-read-timeout=30s",
 })

@@ -1,6 +1,7 @@
 package dev.gpushare.scheduler.support;
 
-import dev.gpushare.scheduler.web.ExtenderListener;
+import dev.gpushare.scheduler.embedded.TestApiServerDispatcher;
+import dev.gpushare.scheduler.listener.ExtenderListener;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 

@@ -1,0 +1,215 @@
+package dev.gpushare.scheduler.embedded;
+
+import io.fabric8.kubernetes.api.model.Binding;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.crud.KubernetesCrudDispatcherException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Headers;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.ByteString;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
+import io.fabric8.zjsonpatch.JsonPatchException;
+import java.net.HttpURLConnection;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * fabric8's CRUD mock dispatcher, made to answer like a real API server where the stock one does not:
+ * <ul>
+ *   <li>{@code POST pods/{name}/binding} sets {@code spec.nodeName} (404 for an unknown pod, 409 when the pod is
+ *       already bound or the binding's UID does not match) instead of storing a Binding object;</li>
+ *   <li>a JSON Patch whose {@code test} operation (or any other operation) fails gets 422 instead of no answer;</li>
+ *   <li>a JSON merge patch follows RFC 7386: a {@code null} removes the key (the stock one stores the null);</li>
+ *   <li>closing a watch never stalls the server: the stock watch listener waits up to a minute on the network
+ *       thread for its pending events, which need that very thread to be sent;</li>
+ *   <li>any other failure inside the dispatcher is a 500 {@code Status}, never a hung request.</li>
+ * </ul>
+ * The stock behaviour kept: {@code resourceVersion} is enforced (409), strategic-merge patches get 415.
+ * Serves the embedded mode and every API test.
+ */
+public class ApiServerDispatcher extends KubernetesCrudDispatcher {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiServerDispatcher.class);
+    private static final Pattern BINDING =
+            Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/?]+)/binding(?:\\?.*)?$");
+    private static final int UNPROCESSABLE_ENTITY = 422;
+    private static final int BIND_ATTEMPTS = 100;
+    private static final Executor WATCH_CLOSER = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "embedded-api-watch-close");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+        try {
+            return super.dispatch(request);
+        } catch (JsonPatchException e) {
+            return status(UNPROCESSABLE_ENTITY, "Invalid", "the server rejected our request due to an error in our"
+                    + " request: " + e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("embedded API server failed on {} {}", request.getMethod(), request.getPath(), e);
+            return status(HttpURLConnection.HTTP_INTERNAL_ERROR, "InternalError", String.valueOf(e.getMessage()));
+        }
+    }
+
+    @Override
+    public MockResponse handleCreate(RecordedRequest request) {
+        Matcher binding = BINDING.matcher(request.getPath());
+        if (binding.matches()) {
+            return bind(binding.group(1), binding.group(2), request.getBody().readUtf8());
+        }
+        return super.handleCreate(request);
+    }
+
+    @Override
+    public MockResponse handleWatch(String path) {
+        MockResponse response = super.handleWatch(path);
+        return response.withWebSocketUpgrade(new ClosingOffTheEventLoop(response.getWebSocketListener()));
+    }
+
+    /**
+     * Runs the watch listener's close and failure handling on another thread: they wait for the listener's send
+     * queue, whose sends complete on the event loop that delivers the close.
+     */
+    private static final class ClosingOffTheEventLoop extends WebSocketListener {
+
+        private final WebSocketListener delegate;
+
+        ClosingOffTheEventLoop(WebSocketListener delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void onBeforeAccept(WebSocket webSocket, Response response) {
+            delegate.onBeforeAccept(webSocket, response);
+        }
+
+        @Override
+        public void onOpen(WebSocket webSocket, Response response) {
+            delegate.onOpen(webSocket, response);
+        }
+
+        @Override
+        public void onMessage(WebSocket webSocket, String text) {
+            delegate.onMessage(webSocket, text);
+        }
+
+        @Override
+        public void onMessage(WebSocket webSocket, ByteString bytes) {
+            delegate.onMessage(webSocket, bytes);
+        }
+
+        @Override
+        public void onMessage(WebSocket webSocket, byte[] bytes) {
+            delegate.onMessage(webSocket, bytes);
+        }
+
+        @Override
+        public void onPing(WebSocket webSocket, byte[] bytes) {
+            delegate.onPing(webSocket, bytes);
+        }
+
+        @Override
+        public void onClosing(WebSocket webSocket, int code, String reason) {
+            delegate.onClosing(webSocket, code, reason);
+        }
+
+        @Override
+        public void onClosed(WebSocket webSocket, int code, String reason) {
+            WATCH_CLOSER.execute(() -> delegate.onClosed(webSocket, code, reason));
+        }
+
+        @Override
+        public void onFailure(WebSocket webSocket, Throwable failure, Response response) {
+            WATCH_CLOSER.execute(() -> delegate.onFailure(webSocket, failure, response));
+        }
+    }
+
+    /** RFC 7386 (the parent stores {@code null} values instead of removing the keys). */
+    @Override
+    public JsonNode merge(JsonNode base, String patch) throws KubernetesCrudDispatcherException {
+        return mergePatch(base.deepCopy(), asNode(patch));
+    }
+
+    private static JsonNode mergePatch(JsonNode target, JsonNode patch) {
+        if (!patch.isObject()) {
+            return patch;
+        }
+        ObjectNode result = target != null && target.isObject() ? (ObjectNode) target
+                : JsonNodeFactory.instance.objectNode();
+        for (Map.Entry<String, JsonNode> field : patch.properties()) {
+            if (field.getValue().isNull()) {
+                result.remove(field.getKey());
+            } else {
+                result.set(field.getKey(), mergePatch(result.get(field.getKey()), field.getValue()));
+            }
+        }
+        return result;
+    }
+
+    private MockResponse bind(String namespace, String name, String body) {
+        Binding binding = Serialization.unmarshal(body, Binding.class);
+        if (binding == null || binding.getTarget() == null || binding.getTarget().getName() == null
+                || binding.getTarget().getName().isEmpty()) {
+            return status(UNPROCESSABLE_ENTITY, "Invalid", "Binding.target.name: Required value");
+        }
+        String podPath = "/api/v1/namespaces/" + namespace + "/pods/" + name;
+        String node = binding.getTarget().getName();
+        // Compare-and-set on the pod's resourceVersion: the parent's lock is private, so a concurrent writer
+        // shows up as a 409 from the patch and we re-read.
+        for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
+            MockResponse current = handleGet(podPath);
+            if (current.code() == HttpURLConnection.HTTP_NOT_FOUND) {
+                return status(HttpURLConnection.HTTP_NOT_FOUND, "NotFound", "pods \"" + name + "\" not found");
+            }
+            Pod pod = Serialization.unmarshal(current.getBody().readUtf8(), Pod.class);
+            String wantedUid = binding.getMetadata() == null ? null : binding.getMetadata().getUid();
+            if (wantedUid != null && !wantedUid.isEmpty() && !wantedUid.equals(pod.getMetadata().getUid())) {
+                return status(HttpURLConnection.HTTP_CONFLICT, "Conflict", "Operation cannot be fulfilled on pods/"
+                        + "binding \"" + name + "\": Precondition failed: UID in precondition: " + wantedUid
+                        + ", UID in object meta: " + pod.getMetadata().getUid());
+            }
+            String assigned = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+            if (assigned != null && !assigned.isEmpty()) {
+                return status(HttpURLConnection.HTTP_CONFLICT, "Conflict", "Operation cannot be fulfilled on pods/"
+                        + "binding \"" + name + "\": pod " + name + " is already assigned to node \"" + assigned + "\"");
+            }
+            String patch = Serialization.asJson(Map.of(
+                    "metadata", Map.of("resourceVersion", pod.getMetadata().getResourceVersion()),
+                    "spec", Map.of("nodeName", node)));
+            MockResponse patched = handlePatch(new RecordedRequest("HTTP/1.1", HttpMethod.PATCH, podPath,
+                    Headers.builder().add("Content-Type", "application/merge-patch+json").build(),
+                    new Buffer().writeUtf8(patch)));
+            if (patched.code() != HttpURLConnection.HTTP_CONFLICT) {
+                return patched.code() / 100 == 2
+                        ? new MockResponse().setResponseCode(HttpURLConnection.HTTP_CREATED).setBody(Serialization.asJson(
+                                new StatusBuilder().withStatus("Success").withCode(HttpURLConnection.HTTP_CREATED).build()))
+                        : patched;
+            }
+        }
+        return status(HttpURLConnection.HTTP_CONFLICT, "Conflict", "pod " + name + " kept changing while binding it");
+    }
+
+    private static MockResponse status(int code, String reason, String message) {
+        Status status = new StatusBuilder().withStatus("Failure").withCode(code).withReason(reason)
+                .withMessage(message).build();
+        return new MockResponse().setResponseCode(code).setBody(Serialization.asJson(status));
+    }
+}

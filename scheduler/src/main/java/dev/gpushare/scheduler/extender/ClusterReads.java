@@ -1,0 +1,17 @@
+package dev.gpushare.scheduler.extender;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.List;
+
+/** What {@code /bind} reads of the cluster. */
+public interface ClusterReads {
+
+    /** The pod as the API has it now (never a cache, which may not have seen a bind yet), or {@code null}. */
+    Pod pod(String namespace, String name);
+
+    /** Whether the node exists (the informer cache, then the API). */
+    boolean nodeExists(String name);
+
+    /** The pods labelled {@code hami.io/vgpu-node=<node>}, from the API (not the cache): what is bound there now. */
+    List<Pod> podsPlacedOn(String node);
+}

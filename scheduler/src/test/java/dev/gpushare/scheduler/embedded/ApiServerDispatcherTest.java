@@ -1,0 +1,169 @@
+package dev.gpushare.scheduler.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.gpushare.scheduler.kube.MergePatch;
+import dev.gpushare.scheduler.kube.PodBindings;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The embedded API answers as the API server does where fabric8's CRUD mock does not. */
+class ApiServerDispatcherTest {
+
+    private static EmbeddedApiServer api;
+    private static KubernetesClient client;
+    private static PodBindings bindings;
+
+    @BeforeAll
+    static void start() {
+        api = EmbeddedApiServer.start(new ApiServerDispatcher(), 0);
+        client = api.newClient();
+        bindings = new PodBindings(client);
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+        api.close();
+    }
+
+    private static Pod create(String name) {
+        return client.pods().inNamespace("d").resource(new PodBuilder().withNewMetadata().withName(name)
+                .withNamespace("d").endMetadata().withNewSpec().addNewContainer().withName("c").withImage("i")
+                .endContainer().endSpec().build()).create();
+    }
+
+    @Test
+    void bindingSetsNodeNameAndBumpsResourceVersion() throws Exception {
+        Pod pod = create("bind-ok");
+
+        bindings.bind("d", "bind-ok", pod.getMetadata().getUid(), "node-a");
+
+        Pod bound = client.pods().inNamespace("d").withName("bind-ok").get();
+        assertThat(bound.getSpec().getNodeName()).isEqualTo("node-a");
+        assertThat(Long.parseLong(bound.getMetadata().getResourceVersion()))
+                .isGreaterThan(Long.parseLong(pod.getMetadata().getResourceVersion()));
+        assertThat(client.bindings().inNamespace("d").list().getItems()).isEmpty();
+    }
+
+    @Test
+    void bindingAnUnknownPodIs404() {
+        assertThatThrownBy(() -> bindings.bind("d", "missing", "u", "node-a"))
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+                    assertThat(e.getCode()).isEqualTo(404);
+                    assertThat(e.getMessage()).isEqualTo("pods \"missing\" not found");
+                });
+    }
+
+    @Test
+    void bindingABoundPodIs409AndKeepsItsNode() throws Exception {
+        Pod pod = create("bind-twice");
+        bindings.bind("d", "bind-twice", pod.getMetadata().getUid(), "node-a");
+
+        assertThatThrownBy(() -> bindings.bind("d", "bind-twice", pod.getMetadata().getUid(), "node-b"))
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+                    assertThat(e.getCode()).isEqualTo(409);
+                    assertThat(e.getMessage()).contains("is already assigned to node \"node-a\"");
+                });
+        assertThat(client.pods().inNamespace("d").withName("bind-twice").get().getSpec().getNodeName())
+                .isEqualTo("node-a");
+    }
+
+    @Test
+    void bindingWithAnotherUidIs409() {
+        create("bind-uid");
+
+        assertThatThrownBy(() -> bindings.bind("d", "bind-uid", "not-its-uid", "node-a"))
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+                    assertThat(e.getCode()).isEqualTo(409);
+                    assertThat(e.getMessage()).contains("Precondition failed: UID in precondition: not-its-uid");
+                });
+        assertThat(client.pods().inNamespace("d").withName("bind-uid").get().getSpec().getNodeName()).isNull();
+    }
+
+    @Test
+    void jsonPatchWithAFailingTestIs422AndChangesNothing() {
+        Pod pod = create("patch-test");
+        String patch = "[{\"op\":\"test\",\"path\":\"/metadata/resourceVersion\",\"value\":\"0\"},"
+                + "{\"op\":\"add\",\"path\":\"/metadata/labels\",\"value\":{\"a\":\"b\"}}]";
+
+        assertThatThrownBy(() -> client.pods().inNamespace("d").withName("patch-test")
+                .patch(PatchContext.of(PatchType.JSON), patch))
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422));
+        Pod after = client.pods().inNamespace("d").withName("patch-test").get();
+        assertThat(after.getMetadata().getLabels()).isNullOrEmpty();
+        assertThat(after.getMetadata().getResourceVersion()).isEqualTo(pod.getMetadata().getResourceVersion());
+    }
+
+    @Test
+    void mergePatchWithAStaleResourceVersionIs409() {
+        Pod pod = create("patch-cas");
+        client.pods().inNamespace("d").withName("patch-cas").patch(PatchContext.of(PatchType.JSON_MERGE),
+                MergePatch.metadata().annotation("k", "1").json());
+
+        assertThatThrownBy(() -> client.pods().inNamespace("d").withName("patch-cas")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), MergePatch.metadata().annotation("k", "2")
+                        .ifResourceVersion(pod.getMetadata().getResourceVersion()).json()))
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+        assertThat(client.pods().inNamespace("d").withName("patch-cas").get().getMetadata().getAnnotations())
+                .containsEntry("k", "1");
+    }
+
+    @Test
+    void mergePatchWithNullRemovesTheAnnotation() {
+        create("patch-null");
+        client.pods().inNamespace("d").withName("patch-null").patch(PatchContext.of(PatchType.JSON_MERGE),
+                MergePatch.metadata().annotation("k", "1").annotation("keep", "x").json());
+
+        client.pods().inNamespace("d").withName("patch-null").patch(PatchContext.of(PatchType.JSON_MERGE),
+                MergePatch.metadata().annotation("k", null).json());
+
+        assertThat(client.pods().inNamespace("d").withName("patch-null").get().getMetadata().getAnnotations())
+                .containsExactlyEntriesOf(java.util.Map.of("keep", "x"));
+    }
+
+    @Test
+    void closingAWatchWhileEventsFlowDoesNotStallTheServer() throws Exception {
+        create("churn");
+        for (int round = 0; round < 5; round++) {
+            AtomicInteger received = new AtomicInteger();
+            Watch watch = client.pods().inNamespace("d").watch(new Watcher<>() {
+                @Override
+                public void eventReceived(Action action, Pod pod) {
+                    received.incrementAndGet();
+                }
+
+                @Override
+                public void onClose(WatcherException cause) {
+                }
+            });
+            CompletableFuture<Void> churn = CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < 100; i++) {
+                    client.pods().inNamespace("d").withName("churn").patch(PatchContext.of(PatchType.JSON_MERGE),
+                            MergePatch.metadata().annotation("i", Integer.toString(i)).json());
+                }
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> received.get() > 5);
+            watch.close();
+            // Every request keeps being answered: the client's 10 s request timeout would fail them otherwise.
+            churn.get(30, TimeUnit.SECONDS);
+            assertThat(client.pods().inNamespace("d").withName("churn").get()).isNotNull();
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.gpushare.scheduler.extender;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gpushare.common.config.DeviceConfig;
+import dev.gpushare.common.request.PodRequestParser;
+import dev.gpushare.placement.FailureReason;
+import dev.gpushare.placement.NodeRejection;
+import dev.gpushare.placement.NodeSnapshotFactory;
+import dev.gpushare.placement.PlacementEngine;
+import dev.gpushare.placement.PlacementSettings;
+import dev.gpushare.scheduler.events.Events;
+import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.leader.Leadership;
+import dev.gpushare.scheduler.leader.Terms;
+import dev.gpushare.scheduler.state.ClusterState;
+import dev.gpushare.scheduler.support.TestObjects;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/** {@code /filter}'s decisions with a hand-written fake for its pod writes. */
+class FilterServiceTest {
+
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-01T12:00:00Z"), ZoneOffset.UTC);
+
+    private final List<String> calls = new ArrayList<>();
+    private final ClusterState state = new ClusterState(new NodeSnapshotFactory(List.of()),
+            new ClusterState.Settings("nvidia.com/gpu", "nvidia.com/gpumem", "nvidia.com/gpucores", 1,
+                    Duration.ofMinutes(2)), CLOCK);
+    private final Leadership leadership = new Leadership("me", "lease test/hami");
+    private RuntimeException writeFailure;
+
+    private final PodWrites writes = new PodWrites() {
+        @Override
+        public void writePlacement(String namespace, String name, String node, String allocation, Instant at) {
+            calls.add("placement " + namespace + "/" + name + " on " + node + " at " + at.getEpochSecond() + ": "
+                    + allocation);
+            if (writeFailure != null) {
+                throw writeFailure;
+            }
+        }
+
+        @Override
+        public void markAllocating(String namespace, String name, Instant at) {
+            calls.add("allocating");
+        }
+
+        @Override
+        public void clearBindPhase(String namespace, String name) {
+            calls.add("clear bind-phase");
+        }
+
+        @Override
+        public void labelBound(String namespace, String name, String node) {
+            calls.add("label");
+        }
+    };
+
+    private final Events events = new Events() {
+        @Override
+        public void onPod(ObjectMeta pod, Type type, String reason, String message) {
+            calls.add("event " + type + " " + reason + ": " + message);
+        }
+
+        @Override
+        public void onNode(ObjectMeta node, Type type, String reason, String message) {
+            calls.add("node event " + reason);
+        }
+    };
+
+    private final FilterService service = new FilterService(state,
+            new PlacementEngine(PlacementSettings.defaults()), leadership,
+            new PodRequestParser(DeviceConfig.defaults()), placements(), events, CLOCK);
+
+    /** The pipelined write, run on the filtering thread so that the calls are in order. */
+    private PlacementWrites placements() {
+        return new PlacementWrites(PlacementWrites.leaderOnly(writes, leadership), CLOCK, Duration.ofMinutes(2),
+                Runnable::run);
+    }
+
+    private FilterOutcome filter(Pod pod, String... nodes) {
+        return service.filter(new ExtenderJson.FilterArgs(pod, List.of(nodes), null), Terms.lead(leadership));
+    }
+
+    private static Pod pod() {
+        Pod pod = TestObjects.gpuPod("ns", "p", 1, 1000, null);
+        pod.getMetadata().setUid("uid-p");
+        return pod;
+    }
+
+    @Test
+    void aPlacementIsWrittenOnceAndReservedAndOnlyTheChosenNodePasses() {
+        state.applyNode(EmbeddedClusterSeeder.gpuNode("n1", 1, "NVIDIA T4", 10000, 4));
+
+        assertThat(filter(pod(), "n1", "gone")).isEqualTo(new FilterOutcome.Passed(List.of("n1")));
+
+        assertThat(calls).hasSize(2).first().asString().startsWith("placement ns/p on n1 at 1796126400: GPU-");
+        assertThat(calls.get(1)).isEqualTo("event Normal FilteringSucceed: find fit node(n1), 1 nodes not fit,"
+                + " 1 nodes fit(n1:0.00)");
+        assertThat(state.entry("uid-p")).get().satisfies(e -> assertThat(e.node()).isEqualTo("n1"));
+    }
+
+    @Test
+    void aFailedPlacementWriteDropsTheReservation() {
+        state.applyNode(EmbeddedClusterSeeder.gpuNode("n1", 1, "NVIDIA T4", 10000, 4));
+        writeFailure = new KubernetesClientException("pods \"p\" not found", 404, null);
+
+        // The answer does not wait for the write; the rollback is what the pod's bind will report.
+        assertThat(filter(pod(), "n1")).isEqualTo(new FilterOutcome.Passed(List.of("n1")));
+
+        assertThat(state.entry("uid-p")).isEmpty();
+        assertThat(calls).element(1).isEqualTo("event Warning FilteringFailed: pod ns/p not found");
+    }
+
+    @Test
+    void nothingIsWrittenWhenNoNodeFits() {
+        assertThat(filter(pod(), "gone")).isEqualTo(new FilterOutcome.Unschedulable(
+                new TreeMap<>(Map.of("gone", NodeRejection.of(FailureReason.NODE_UNREGISTERED)))));
+
+        assertThat(calls).containsExactly("event Warning FilteringFailed: no available node, 1 nodes do not meet;"
+                + " 1 nodes node unregistered(gone)");
+    }
+}
