@@ -67,7 +67,7 @@ public final class ClusterInformers implements SmartLifecycle {
         this.watchdog = watchdog;
         this.client = client;
         this.state = state;
-        this.handlers = new InformerHandlers(state, lockQueues, events);
+        this.handlers = new InformerHandlers(state, lockQueues, events, meters);
         this.reconcileInterval = reconcileInterval;
         Duration quarter = reservationTimeout.dividedBy(4);
         this.expiryInterval = quarter.compareTo(Duration.ofSeconds(5)) < 0 ? quarter : Duration.ofSeconds(5);

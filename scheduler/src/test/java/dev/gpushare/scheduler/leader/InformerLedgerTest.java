@@ -22,6 +22,7 @@ import dev.gpushare.scheduler.state.ClusterInformers;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.embedded.TestApiServerDispatcher;
 import dev.gpushare.scheduler.support.TestObjects;
+import dev.gpushare.scheduler.support.TestSeals;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -53,7 +54,7 @@ class InformerLedgerTest {
                 new dev.gpushare.scheduler.events.DecisionLog(10));
         state = new ClusterState(new NodeSnapshotFactory(List.of()),
                 new ClusterState.Settings("nvidia.com/gpu", "nvidia.com/gpumem", "nvidia.com/gpucores", 1,
-                        Duration.ofMinutes(2)), Clock.systemUTC());
+                        Duration.ofMinutes(2)), TestSeals.TRUST, Clock.systemUTC());
         informers = new ClusterInformers(client, state, new NodeLockQueues(), events, Duration.ofHours(1),
                 Duration.ofMinutes(2), meters, new dev.gpushare.scheduler.health.InformerWatchdog(
                         new dev.gpushare.scheduler.health.ApiReachability(Clock.systemUTC())));
