@@ -42,33 +42,40 @@ final class Chart {
     private Chart() {
     }
 
-    /** A render: values files from {@code src/test/resources/variants/} (or absolute paths), then {@code set}s. */
-    record Options(List<Path> valuesFiles, Map<String, Object> sets, String kubeVersion) {
+    /**
+     * A render: values files from {@code src/test/resources/variants/} (or absolute paths), then {@code set}s, into
+     * {@code namespace} ({@link #NAMESPACE} unless told).
+     */
+    record Options(List<Path> valuesFiles, Map<String, Object> sets, String kubeVersion, String namespace) {
 
         static Options defaults() {
-            return new Options(List.of(), Map.of(), "1.28.3");
+            return new Options(List.of(), Map.of(), "1.28.3", NAMESPACE);
+        }
+
+        Options in(String otherNamespace) {
+            return new Options(valuesFiles, sets, kubeVersion, otherNamespace);
         }
 
         Options variant(String name) {
             List<Path> files = new ArrayList<>(valuesFiles);
             files.add(variantFile(name));
-            return new Options(files, sets, kubeVersion);
+            return new Options(files, sets, kubeVersion, namespace);
         }
 
         Options values(Path file) {
             List<Path> files = new ArrayList<>(valuesFiles);
             files.add(file);
-            return new Options(files, sets, kubeVersion);
+            return new Options(files, sets, kubeVersion, namespace);
         }
 
         Options set(String key, Object value) {
             Map<String, Object> all = new LinkedHashMap<>(sets);
             all.put(key, value);
-            return new Options(valuesFiles, all, kubeVersion);
+            return new Options(valuesFiles, all, kubeVersion, namespace);
         }
 
         Options kube(String version) {
-            return new Options(valuesFiles, sets, version);
+            return new Options(valuesFiles, sets, version, namespace);
         }
     }
 
@@ -79,7 +86,7 @@ final class Chart {
     static Rendered render(Options options) {
         TemplateCommand template = new Helm(hooksVisibleCopy()).template()
                 .withName(RELEASE)
-                .withNamespace(NAMESPACE)
+                .withNamespace(options.namespace())
                 .withKubeVersion(options.kubeVersion());
         for (Path file : options.valuesFiles()) {
             template = template.withValuesFile(file);

@@ -2,92 +2,111 @@ package dev.gpushare.charts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.Volume;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import dev.gpushare.testkit.GuideBlocks;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * The {@code helm} and {@code kubectl} lines of {@code docs/operations/}: every install, upgrade and template line
- * renders with its values, each {@code --set} the guides use does what the guide says, and the objects and labels the
- * {@code kubectl} lines name are the chart's.
+ * The {@code helm} lines of {@code docs/operations/}: every install, upgrade and template line renders and lints
+ * ({@code --strict}) with its values, each {@code --set} the guides use does what the guide says, the offline guide's
+ * collect step finds only internal images and packages the chart, and the lines that need an installed release are
+ * listed with the reason. The {@code kubectl} lines run in {@link GuideKubectlTest}.
  */
 class OperationsGuidesTest {
 
     private static final Path REPO = Paths.get("..").toAbsolutePath().normalize();
-    private static final Path GUIDES = REPO.resolve("docs/operations");
-    private static final Pattern SH = Pattern.compile("(?m)^```sh\\n(.*?)^```", Pattern.DOTALL);
+    private static final YAMLMapper YAML = YAMLMapper.builder().build();
     private static final Pattern SET = Pattern.compile("--set \"?([^=\\s]+)=([^\"\\s]*)\"?");
 
-    private static List<String> lines(String command) throws IOException {
-        List<String> lines = new ArrayList<>();
-        try (var files = Files.list(GUIDES)) {
-            for (Path guide : files.sorted().toList()) {
-                Matcher block = SH.matcher(Files.readString(guide, StandardCharsets.UTF_8));
-                while (block.find()) {
-                    block.group(1).lines().map(String::strip).filter(l -> l.startsWith(command + " ")).forEach(lines::add);
-                }
-            }
-        }
-        return lines;
+    /** The verbs whose lines are rendered and linted with their values. */
+    private static final List<String> RENDERED = List.of("install", "upgrade", "template");
+    /** helm lines that work on a release stored in a cluster (none exists here), by their first words, and why. */
+    private static final Map<String, String> NEEDS_A_RELEASE = Map.of(
+            "helm get values", "prints the values of the installed release; the lines that pass its output to"
+                    + " helm upgrade -f are rendered with the chart's defaults, the values of a default install",
+            "helm history", "lists the revisions of the installed release",
+            "helm rollback", "re-applies a stored revision; rollback.md's table of what it does to each piece of"
+                    + " state is checked against the chart's hooks (CertificateJobsTest)");
+
+    static List<String> lines(String command) {
+        return GuideBlocks.operations(REPO, "sh").stream().map(GuideBlocks.Line::text)
+                .filter(l -> l.startsWith(command + " ")).toList();
     }
 
     /**
-     * The render a guide's {@code helm install|upgrade|template} line asks for (exported values files aside). A
-     * {@code --set key={a,b}} list goes in through a values file: helm-java passes every {@code set} as a string.
+     * The values a guide's {@code helm install|upgrade|template} line gives (exported values files aside, which
+     * hold the release's own values): its {@code -f charts/...} files, then one file with its {@code --set}s, typed
+     * as {@code --set} types them ({@code false} a boolean, {@code {a,b}} a list).
      */
-    private static Rendered render(String line) throws IOException {
-        Chart.Options options = Chart.Options.defaults();
+    static List<Path> valuesFiles(String line) throws IOException {
+        List<Path> files = new ArrayList<>();
         Matcher file = Pattern.compile("-f (charts/\\S+)").matcher(line);
         while (file.find()) {
-            options = options.values(REPO.resolve(file.group(1)));
+            files.add(REPO.resolve(file.group(1)));
         }
+        ObjectNode sets = YAML.createObjectNode();
         Matcher set = SET.matcher(line);
         while (set.find()) {
+            ObjectNode parent = sets;
+            String[] keys = set.group(1).split("\\.");
+            for (int i = 0; i < keys.length - 1; i++) {
+                parent = parent.has(keys[i]) ? (ObjectNode) parent.get(keys[i]) : parent.putObject(keys[i]);
+            }
             String value = set.group(2);
             if (value.startsWith("{") && value.endsWith("}")) {
-                options = options.values(listValues(set.group(1), value.substring(1, value.length() - 1)));
+                ArrayNode list = parent.putArray(keys[keys.length - 1]);
+                for (String item : value.substring(1, value.length() - 1).split(",")) {
+                    list.add(item);
+                }
             } else {
-                options = options.set(set.group(1), value);
+                parent.set(keys[keys.length - 1], YAML.readTree(value));
             }
+        }
+        if (!sets.isEmpty()) {
+            Path values = Files.createTempFile("guide-set-", ".yaml");
+            values.toFile().deleteOnExit();
+            YAML.writeValue(values.toFile(), sets);
+            files.add(values);
+        }
+        return files;
+    }
+
+    private static Rendered render(String line) throws IOException {
+        Chart.Options options = Chart.Options.defaults();
+        for (Path file : valuesFiles(line)) {
+            options = options.values(file);
         }
         return Chart.render(options);
     }
 
-    private static Path listValues(String dottedKey, String items) throws IOException {
-        StringBuilder yaml = new StringBuilder();
-        String[] parts = dottedKey.split("\\.");
-        for (int i = 0; i < parts.length; i++) {
-            yaml.append("  ".repeat(i)).append(parts[i]).append(':').append('\n');
-        }
-        for (String item : items.split(",")) {
-            yaml.append("  ".repeat(parts.length)).append("- \"").append(item).append("\"\n");
-        }
-        Path file = Files.createTempFile("guide-set-", ".yaml");
-        file.toFile().deleteOnExit();
-        Files.writeString(file, yaml.toString(), StandardCharsets.UTF_8);
-        return file;
-    }
-
     @Test
-    void everyInstallUpgradeAndTemplateLineRenders() throws IOException {
+    void everyInstallUpgradeAndTemplateLineRendersAndLints() throws IOException {
         List<String> lines = new ArrayList<>();
-        for (String verb : List.of("install", "upgrade", "template")) {
+        for (String verb : RENDERED) {
             lines("helm").stream().filter(l -> l.startsWith("helm " + verb + " ")).forEach(lines::add);
         }
         assertThat(lines).isNotEmpty();
         for (String line : lines) {
             assertThat(render(line).scheduler()).as(line).isNotNull();
+            LintResult lint = Chart.lintStrict(valuesFiles(line));
+            assertThat(lint.isFailed()).as("lint --strict with the values of %s: %s", line, lint.getMessages())
+                    .isFalse();
+            assertThat(lint.getMessages()).as(line).noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]"));
         }
     }
 
@@ -108,19 +127,36 @@ class OperationsGuidesTest {
     }
 
     @Test
-    void theObjectsAndLabelsOfTheKubectlLinesAreTheCharts() throws IOException {
-        Rendered defaults = Chart.render(Chart.Options.defaults());
-        List<String> kubectl = lines("kubectl");
-        assertThat(kubectl).anyMatch(l -> l.contains("deployment/hami-scheduler"));
-        assertThat(defaults.get(Deployment.class, "hami-scheduler")).isNotNull();
+    void everyHelmLineIsRenderedPackagedOrListedWithTheReason() {
+        List<String> unchecked = new ArrayList<>();
+        for (String line : lines("helm")) {
+            String verb = line.split(" ")[1];
+            boolean checked = RENDERED.contains(verb) || verb.equals("package")
+                    || NEEDS_A_RELEASE.keySet().stream().anyMatch(prefix -> line.startsWith(prefix + " "));
+            if (!checked) {
+                unchecked.add(line);
+            }
+        }
+        assertThat(unchecked).as("helm lines neither rendered, packaged nor listed in NEEDS_A_RELEASE").isEmpty();
+    }
 
-        assertThat(kubectl).anyMatch(l -> l.contains("-l app.kubernetes.io/component=hami-device-plugin"));
-        assertThat(defaults.get(DaemonSet.class, "hami-device-plugin").getSpec().getTemplate().getMetadata()
-                .getLabels()).containsEntry("app.kubernetes.io/component", "hami-device-plugin");
+    @Test
+    void theOfflineCollectStepListsOnlyInternalImagesAndPackagesTheChart() throws IOException {
+        String template = only(lines("helm"), "helm template");
+        assertThat(template).endsWith(" > rendered.yaml");
+        List<String> grep = GuideBlocks.operations(REPO, "sh").stream().map(GuideBlocks.Line::text)
+                .filter(l -> l.startsWith("grep ")).toList();
+        assertThat(grep).containsExactly("grep -h 'image:' rendered.yaml | sort -u");
+        // The grep, on what helm-java renders for the template line (hooks included, as `helm template` prints them).
+        List<String> images = render(template).manifest().lines().map(String::strip)
+                .filter(l -> l.contains("image:")).distinct().sorted().toList();
+        assertThat(images).isNotEmpty().allMatch(l -> l.matches("image: \"?registry\\.internal\\.example:5000/.+"));
 
-        assertThat(kubectl).anyMatch(l -> l.contains("get secret hami-scheduler-tls"));
-        assertThat(defaults.scheduler().getSpec().getTemplate().getSpec().getVolumes()).extracting(Volume::getSecret)
-                .anyMatch(secret -> secret != null && "hami-scheduler-tls".equals(secret.getSecretName()));
+        assertThat(lines("helm")).contains("helm package charts/hami");
+        Path destination = Files.createTempDirectory("guide-package-");
+        new Helm(Chart.SOURCE).packageIt().withDestination(destination).call();
+        String version = YAML.readTree(Chart.SOURCE.resolve("Chart.yaml").toFile()).path("version").asString();
+        assertThat(destination.resolve("hami-" + version + ".tgz")).isNotEmptyFile();
     }
 
     private static String only(List<String> lines, String fragment) {

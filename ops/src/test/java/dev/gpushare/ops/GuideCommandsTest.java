@@ -3,6 +3,8 @@ package dev.gpushare.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gpushare.placement.FailureReason;
+import dev.gpushare.testkit.GuideBlocks;
+import dev.gpushare.testkit.GuideBlocks.Line;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,10 +41,7 @@ class GuideCommandsTest {
     private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
     private static final Path GUIDES = REPO.resolve("docs/operations");
     private static final Path CHART = REPO.resolve("charts/hami");
-    private static final List<String> ORDER = List.of("README.md", "upgrade.md", "migration.md", "rollback.md",
-            "driver-upgrades.md", "backup-and-recovery.md", "offline-install.md", "troubleshooting.md");
-    private static final Pattern FENCE = Pattern.compile("(?m)^```(\\w*)\\n(.*?)^```", Pattern.DOTALL);
-    private static final Pattern TOKEN = Pattern.compile("\"([^\"]*)\"|'([^']*)'|(\\S+)");
+    private static final List<String> ORDER = GuideBlocks.OPERATIONS;
     /** Exit codes other than 0 that a guide line expects, by a substring of the line. */
     private static final Map<String, Integer> EXPECTED_EXIT = Map.of(
             "--release gpushare", 3);
@@ -66,34 +65,8 @@ class GuideCommandsTest {
         standIn.close();
     }
 
-    record Line(String guide, String text) {
-        @Override
-        public String toString() {
-            return guide + ": " + text;
-        }
-    }
-
-    private static List<Line> lines(String language) throws IOException {
-        List<Line> lines = new ArrayList<>();
-        for (String guide : ORDER) {
-            Matcher m = FENCE.matcher(Files.readString(GUIDES.resolve(guide), StandardCharsets.UTF_8));
-            while (m.find()) {
-                if (m.group(1).equals(language)) {
-                    m.group(2).lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#"))
-                            .forEach(l -> lines.add(new Line(guide, l)));
-                }
-            }
-        }
-        return lines;
-    }
-
-    private static List<String> tokens(String line) {
-        List<String> tokens = new ArrayList<>();
-        Matcher m = TOKEN.matcher(line);
-        while (m.find()) {
-            tokens.add(m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3));
-        }
-        return tokens;
+    private static List<Line> lines(String language) {
+        return GuideBlocks.operations(REPO, language);
     }
 
     @Test
@@ -101,7 +74,7 @@ class GuideCommandsTest {
         try (Stream<Path> files = Files.list(GUIDES)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrderElementsOf(ORDER);
         }
-        assertThat(lines("sh")).extracting(l -> tokens(l.text()).get(0)).allMatch(
+        assertThat(lines("sh")).extracting(l -> l.words().get(0)).allMatch(
                 command -> Set.of("gpushare", "helm", "kubectl", "alias", "./mvnw", "grep").contains(command));
     }
 
@@ -109,7 +82,7 @@ class GuideCommandsTest {
     Stream<DynamicTest> everyGpushareLineRunsAgainstAPreparedCluster() throws IOException {
         return lines("sh").stream().filter(l -> l.text().startsWith("gpushare ")).map(line ->
                 DynamicTest.dynamicTest(line.toString(), () -> {
-                    List<String> tokens = tokens(line.text());
+                    List<String> tokens = line.words();
                     Path redirect = null;
                     int arrow = tokens.indexOf(">");
                     if (arrow >= 0) {
@@ -147,7 +120,7 @@ class GuideCommandsTest {
         JsonNode values = new YAMLMapper().readTree(CHART.resolve("values.yaml").toFile());
         List<String> missing = new ArrayList<>();
         for (Line line : lines("sh")) {
-            List<String> tokens = tokens(line.text());
+            List<String> tokens = line.words();
             if (!tokens.get(0).equals("helm")) {
                 continue;
             }

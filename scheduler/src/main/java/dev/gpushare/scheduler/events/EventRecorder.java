@@ -43,6 +43,8 @@ public final class EventRecorder implements Events, AutoCloseable {
     /** How long after its last occurrence an Event is bumped rather than written anew (client-go: 10 minutes). */
     public static final Duration WINDOW = Duration.ofMinutes(10);
 
+    /** How long {@link #close} waits for queued events. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
     private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
     private static final int QUEUE = 2048;
     private static final int REMEMBERED = 4096;
@@ -90,7 +92,7 @@ public final class EventRecorder implements Events, AutoCloseable {
         this.component = component;
         this.clock = clock;
         this.dropped = Counter.builder("gpushare_events_dropped_total")
-                .description("Kubernetes events not written because the event queue was full")
+                .description("Kubernetes events not written because the event queue was full, or still queued when the scheduler stopped")
                 .register(meters);
         this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
             Thread thread = new Thread(r, "event-recorder");
@@ -154,7 +156,8 @@ public final class EventRecorder implements Events, AutoCloseable {
                 return;
             }
             written.put(key, create(key, occurred, now, nowInstant));
-        } catch (KubernetesClientException e) {
+        } catch (KubernetesClientException | IllegalStateException e) {
+            // IllegalStateException: the client was closed under a write still queued at shutdown.
             log.debug("event not written reason={} object={}/{}: {}", key.reason(), key.namespace(), key.name(),
                     e.getMessage());
         }
@@ -194,6 +197,15 @@ public final class EventRecorder implements Events, AutoCloseable {
 
     @Override
     public void close() {
+        // Events still queued get a moment to be written before the client goes; the rest are counted as dropped.
         writer.shutdown();
+        try {
+            if (!writer.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                dropped.increment(writer.shutdownNow().size());
+            }
+        } catch (InterruptedException e) {
+            dropped.increment(writer.shutdownNow().size());
+            Thread.currentThread().interrupt();
+        }
     }
 }

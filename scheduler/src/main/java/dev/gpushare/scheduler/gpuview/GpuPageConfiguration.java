@@ -5,6 +5,7 @@ import dev.gpushare.scheduler.config.HamiProperties;
 import dev.gpushare.scheduler.leader.Leadership;
 import dev.gpushare.scheduler.state.ClusterInformers;
 import dev.gpushare.scheduler.state.ClusterState;
+import dev.gpushare.scheduler.state.LedgerView;
 import java.time.Clock;
 import java.time.Duration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -19,7 +20,12 @@ class GpuPageConfiguration {
     @Bean
     GpuPageService gpuPageService(ClusterState state, ClusterInformers informers, Leadership leadership,
                                   DecisionLog decisions, HamiProperties properties, Clock clock) {
-        return new GpuPageService(new ClusterStateLedger(state, informers), informers::cachedPods, leadership,
+        // The ledger's read view: the snapshots the verbs use, taken under the state's lock in one go.
+        LedgerReader ledger = () -> {
+            LedgerView view = state.view();
+            return new GpuPage.Ledger(view.nodes(), view.pods());
+        };
+        return new GpuPageService(ledger, informers::cachedPods, leadership,
                 decisions, properties.kubernetes().mode().name().toLowerCase(java.util.Locale.ROOT),
                 properties.schedulerName(), new GpuPage.Policy(
                         properties.policy().node().name().toLowerCase(java.util.Locale.ROOT),

@@ -459,10 +459,6 @@ public final class ClusterState {
         }
     }
 
-    public Optional<PodEntry> entry(String uid) {
-        return Optional.ofNullable(ledger.get(uid));
-    }
-
     /** Every entry at this moment. */
     public List<PodEntry> entries() {
         lock.lock();

@@ -60,15 +60,18 @@ class KubectlRequestsTest {
         JsonNode groups = json(get("/apis?timeout=32s", "application/json;g=apidiscovery.k8s.io;v=v2;"
                 + "as=APIGroupDiscoveryList,application/json").body());
         assertThat(groups.get("kind").asString()).isEqualTo("APIGroupList");
-        assertThat(groups.get("groups").get(0).get("preferredVersion").get("groupVersion").asString())
-                .isEqualTo("coordination.k8s.io/v1");
+        List<String> groupVersions = new ArrayList<>();
+        groups.get("groups").forEach(g -> groupVersions.add(g.get("preferredVersion").get("groupVersion")
+                .asString()));
+        assertThat(groupVersions).containsExactly("coordination.k8s.io/v1", "apps/v1",
+                "admissionregistration.k8s.io/v1");
 
         JsonNode core = json(get("/api/v1?timeout=32s", "application/json").body());
         assertThat(core.get("kind").asString()).isEqualTo("APIResourceList");
         List<String> names = new ArrayList<>();
         core.get("resources").forEach(r -> names.add(r.get("name").asString()));
         assertThat(names).containsExactly("namespaces", "nodes", "pods", "pods/binding", "pods/status", "events",
-                "resourcequotas");
+                "resourcequotas", "secrets");
         JsonNode pods = core.get("resources").get(2);
         assertThat(pods.get("namespaced").asBoolean()).isTrue();
         assertThat(pods.get("kind").asString()).isEqualTo("Pod");
@@ -78,6 +81,16 @@ class KubectlRequestsTest {
 
         assertThat(json(get("/apis/coordination.k8s.io/v1", "application/json").body()).get("resources").get(0)
                 .get("name").asString()).isEqualTo("leases");
+        JsonNode apps = json(get("/apis/apps/v1", "application/json").body());
+        assertThat(apps.get("groupVersion").asString()).isEqualTo("apps/v1");
+        List<String> appsNames = new ArrayList<>();
+        apps.get("resources").forEach(r -> appsNames.add(r.get("name").asString()));
+        assertThat(appsNames).containsExactly("daemonsets", "daemonsets/status", "deployments", "deployments/status");
+        assertThat(json(get("/apis/apps", "application/json").body()).get("kind").asString()).isEqualTo("APIGroup");
+        JsonNode webhooks = json(get("/apis/admissionregistration.k8s.io/v1", "application/json").body())
+                .get("resources").get(0);
+        assertThat(webhooks.get("name").asString()).isEqualTo("mutatingwebhookconfigurations");
+        assertThat(webhooks.get("namespaced").asBoolean()).isFalse();
         assertThat(json(get("/version?timeout=32s", "application/json").body()).get("gitVersion").asString())
                 .isEqualTo("v1.31.0+gpushare-embedded");
     }

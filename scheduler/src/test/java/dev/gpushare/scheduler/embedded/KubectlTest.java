@@ -3,17 +3,11 @@ package dev.gpushare.scheduler.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.gpushare.testkit.Kubectl;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.File;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,12 +32,12 @@ class KubectlTest {
     KubernetesClient client;
     @TempDir
     Path cache;
-    private String kubectl;
+    private Kubectl kubectl;
 
     @BeforeEach
     void findKubectl() {
-        Optional<String> found = kubectlBinary();
-        if (System.getenv("GPUSHARE_REQUIRE_KUBECTL") == null) {
+        Optional<Kubectl> found = Kubectl.find(kubeconfig.path(), cache);
+        if (!Kubectl.required()) {
             Assumptions.assumeTrue(found.isPresent(), "no kubectl on PATH");
         }
         kubectl = found.orElseThrow(() -> new AssertionError("GPUSHARE_REQUIRE_KUBECTL is set but there is no"
@@ -58,7 +52,7 @@ class KubectlTest {
     }
 
     @Test
-    void theNewcomersCommandsWork() throws Exception {
+    void theNewcomersCommandsWork() {
         assertThat(run("get", "nodes")).matches("(?s)NAME\\s+STATUS\\s+ROLES\\s+AGE\\s+VERSION\\s*\n"
                 + "gpu-node-1\\s+Ready\\s+<none>\\s+\\S+\\s*\n" + "gpu-node-2\\s+Ready\\s+<none>\\s+\\S+\\s*\n");
 
@@ -75,7 +69,7 @@ class KubectlTest {
     }
 
     @Test
-    void describeSaysWhyAPodWaitsAndDeleteRemovesIt() throws Exception {
+    void describeSaysWhyAPodWaitsAndDeleteRemovesIt() {
         assertThat(run("apply", "-n", NAMESPACE, "-f", Examples.file("too-big").toString()))
                 .isEqualTo("pod/too-big created\n");
 
@@ -89,33 +83,9 @@ class KubectlTest {
         assertThat(client.pods().inNamespace(NAMESPACE).withName("too-big").get()).isNull();
     }
 
-    private String run(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(kubectl, "--kubeconfig", kubeconfig.path().toString(),
-                "--cache-dir", cache.toString()));
-        command.addAll(List.of(args));
-        Path output = Files.createTempFile(cache, "kubectl", ".out");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
-                .start();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("kubectl " + String.join(" ", args) + " did not finish in 60 s");
-        }
-        String text = Files.readString(output, StandardCharsets.UTF_8);
-        assertThat(process.exitValue()).as("kubectl %s said: %s", String.join(" ", args), text).isZero();
-        return text;
-    }
-
-    private static Optional<String> kubectlBinary() {
-        String configured = System.getenv("GPUSHARE_KUBECTL");
-        if (configured != null && !configured.isBlank()) {
-            return Optional.of(configured);
-        }
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, "kubectl");
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate.toString());
-            }
-        }
-        return Optional.empty();
+    private String run(String... args) {
+        Kubectl.Result result = kubectl.run(args);
+        assertThat(result.exitCode()).as("kubectl %s said: %s", String.join(" ", args), result.shown()).isZero();
+        return result.shown();
     }
 }

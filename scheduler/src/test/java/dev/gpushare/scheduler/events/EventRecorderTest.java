@@ -47,6 +47,19 @@ class EventRecorderTest {
     }
 
     @Test
+    void closeWritesTheEventsStillQueuedBeforeTheClientGoes() {
+        for (int i = 0; i < 20; i++) {
+            events.onPod(pod, EventRecorder.Type.Normal, "FilteringSucceed", "decision " + i);
+        }
+
+        events.close();
+
+        // Read with the same client right after close: nothing was left for a closed client to fail on.
+        assertThat(stored()).hasSize(20);
+        assertThat(meters.counter("gpushare_events_dropped_total").count()).isZero();
+    }
+
+    @Test
     void theSameEventWithinTheWindowBumpsCountAndLastTimestampOfOneEvent() {
         events.onPod(pod, EventRecorder.Type.Warning, "FilteringFailed", "no available node");
         awaitCounts(1);

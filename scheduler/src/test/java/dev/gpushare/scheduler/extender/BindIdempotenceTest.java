@@ -19,6 +19,7 @@ import dev.gpushare.scheduler.kube.MergePatch;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.support.ExtenderClient;
 import dev.gpushare.scheduler.support.SchedulerSpringTest;
+import dev.gpushare.scheduler.support.LedgerEntries;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -137,12 +138,12 @@ class BindIdempotenceTest {
     void aPlacementWrittenByAnotherInstanceIsVerifiedAndBound() {
         String node = gpuNode().getMetadata().getName();
         Pod pod = placedElsewhere(node, firstGpu(node), 2000, Duration.ofMinutes(10));
-        assertThat(state.entry(pod.getMetadata().getUid())).as("not reserved by this replica").isEmpty();
+        assertThat(LedgerEntries.of(state, pod.getMetadata().getUid())).as("not reserved by this replica").isEmpty();
 
         assertThat(error(extender.bind(pod, node))).isEmpty();
 
         assertThat(get(client, pod).getSpec().getNodeName()).isEqualTo(node);
-        assertThat(state.entry(pod.getMetadata().getUid())).hasValueSatisfying(entry ->
+        assertThat(LedgerEntries.of(state, pod.getMetadata().getUid())).hasValueSatisfying(entry ->
                 assertThat(entry.node()).isEqualTo(node));
     }
 
@@ -156,7 +157,7 @@ class BindIdempotenceTest {
                 + " carries no gpushare.dev/placement-seal (not placed by this scheduler)); it must be filtered"
                 + " again");
         assertThat(get(client, pod).getSpec().getNodeName()).isNull();
-        assertThat(state.entry(pod.getMetadata().getUid())).isEmpty();
+        assertThat(LedgerEntries.of(state, pod.getMetadata().getUid())).isEmpty();
         assertThat(nodeLock(client, node)).isNull();
     }
 
@@ -165,14 +166,14 @@ class BindIdempotenceTest {
         String node = gpuNode().getMetadata().getName();
         Pod big = create(client, gpuPod("idem", unique("pod"), 1, 15000, 10));
         extender.filter(big, List.of(node));
-        String bigGpu = state.entry(big.getMetadata().getUid()).orElseThrow().allocation().devices().get(0).uuid();
+        String bigGpu = LedgerEntries.of(state, big.getMetadata().getUid()).orElseThrow().allocation().devices().get(0).uuid();
         Pod late = placedElsewhere(node, bigGpu, 2000, Duration.ofMinutes(10));
 
         assertThat(error(extender.bind(late, node))).isEqualTo("pod idem/" + late.getMetadata().getName()
                 + " has no GPU reservation here and GPU " + bigGpu + " would hold 17000 MiB of 15360; it must be"
                 + " filtered again");
         assertThat(get(client, late).getSpec().getNodeName()).isNull();
-        assertThat(state.entry(late.getMetadata().getUid())).isEmpty();
+        assertThat(LedgerEntries.of(state, late.getMetadata().getUid())).isEmpty();
         assertThat(nodeLock(client, node)).as("the big pod is not bound: nobody holds the lock").isNull();
     }
 }

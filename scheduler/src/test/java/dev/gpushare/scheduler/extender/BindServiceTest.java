@@ -18,6 +18,7 @@ import dev.gpushare.scheduler.lock.LockResult;
 import dev.gpushare.scheduler.lock.NodeLocks;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.support.TestObjects;
+import dev.gpushare.scheduler.support.LedgerEntries;
 import dev.gpushare.scheduler.support.TestSeals;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -155,7 +156,7 @@ class BindServiceTest {
 
         assertThat(calls).containsExactly("lock n1 ns/p", "list pods on n1", "allocating ns/p at 1796126400",
                 "binding ns/p -> n1", "label ns/p n1", "event Normal BindingSucceed: Successfully binding node [n1] to ns/p");
-        assertThat(state.entry("uid-p")).isPresent();
+        assertThat(LedgerEntries.of(state, "uid-p")).isPresent();
     }
 
     @Test
@@ -168,7 +169,7 @@ class BindServiceTest {
         assertThat(calls).containsExactly("lock n1 ns/p", "list pods on n1", "allocating ns/p at 1796126400",
                 "binding ns/p -> n1", "clear bind-phase ns/p", "unlock n1 lock-of-ns/p",
                 "event Warning BindingFailed: " + error);
-        assertThat(state.entry("uid-p")).isEmpty();
+        assertThat(LedgerEntries.of(state, "uid-p")).isEmpty();
     }
 
     @Test
@@ -178,7 +179,7 @@ class BindServiceTest {
 
         assertThat(bind()).isEqualTo(new BindOutcome.Failed(VerbFailure.BINDING_FAILED, "binding to node n1 failed: pods \"p\" is forbidden;"
                 + " the node lock could not be released and expires on its own"));
-        assertThat(state.entry("uid-p")).isEmpty();
+        assertThat(LedgerEntries.of(state, "uid-p")).isEmpty();
     }
 
     @Test
@@ -190,7 +191,7 @@ class BindServiceTest {
 
         assertThat(calls).containsExactly("lock n1 ns/p", "list pods on n1", "unlock n1 lock-of-ns/p",
                 "event Warning BindingFailed: " + error);
-        assertThat(state.entry("uid-p")).isEmpty();
+        assertThat(LedgerEntries.of(state, "uid-p")).isEmpty();
     }
 
     @Test
@@ -200,6 +201,6 @@ class BindServiceTest {
         assertThat(bind()).isEqualTo(new BindOutcome.Failed(VerbFailure.POD_RECREATED, "pod ns/p has UID uid-new, not uid-p (it was recreated)"));
 
         assertThat(calls).isEmpty();
-        assertThat(state.entry("uid-p")).isPresent();
+        assertThat(LedgerEntries.of(state, "uid-p")).isPresent();
     }
 }

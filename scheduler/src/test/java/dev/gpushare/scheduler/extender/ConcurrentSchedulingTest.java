@@ -23,6 +23,7 @@ import dev.gpushare.scheduler.state.ClusterInformers;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.support.ExtenderClient;
 import dev.gpushare.scheduler.support.SchedulerSpringTest;
+import dev.gpushare.scheduler.support.LedgerEntries;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -129,7 +130,7 @@ class ConcurrentSchedulingTest {
                 u[2] += d.usedcores();
             }
             // The ledger counts the pod once, as bound, with exactly the annotated allocation.
-            assertThat(state.entry(pod.getMetadata().getUid())).get().satisfies(entry -> {
+            assertThat(LedgerEntries.of(state, pod.getMetadata().getUid())).get().satisfies(entry -> {
                 assertThat(entry.bound()).isTrue();
                 assertThat(entry.node()).isEqualTo(o.node());
                 assertThat(entry.allocation()).isEqualTo(allocation);

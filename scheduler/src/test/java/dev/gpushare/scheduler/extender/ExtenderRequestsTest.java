@@ -13,6 +13,7 @@ import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.support.ExtenderClient;
 import dev.gpushare.scheduler.support.SchedulerSpringTest;
+import dev.gpushare.scheduler.support.LedgerEntries;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -74,7 +75,7 @@ class ExtenderRequestsTest {
         assertThat(first.toString()).isEqualTo(expected);
         assertThat(second.toString()).isEqualTo(expected);
         assertThat(annotations(client, pod)).doesNotContainKeys(HamiKeys.VGPU_NODE, HamiKeys.DEVICES_ALLOCATED);
-        assertThat(state.entry(get(client, pod).getMetadata().getUid())).isEmpty();
+        assertThat(LedgerEntries.of(state, get(client, pod).getMetadata().getUid())).isEmpty();
         String message = "no available node, 4 nodes do not meet; 1 nodes CardInsufficientMemory(" + small
                 + "); 1 nodes NodeRegistrationInvalid(" + bad + "); 2 nodes node unregistered(" + zero
                 + ",unknown)";

@@ -17,6 +17,7 @@ import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.support.ExtenderClient;
 import dev.gpushare.scheduler.support.SchedulerSpringTest;
 import dev.gpushare.scheduler.embedded.TestApiServerDispatcher;
+import dev.gpushare.scheduler.support.LedgerEntries;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -66,7 +67,7 @@ class FailurePathsTest {
         Pod pod = create(client, gpuPod("fail", unique("pod"), 1, 1000, 10));
         JsonNode answer = extender.filter(pod, List.of(node));
         assertThat(answer.get("NodeNames").toString()).isEqualTo("[\"" + node + "\"]");
-        assertThat(state.entry(pod.getMetadata().getUid())).isPresent();
+        assertThat(LedgerEntries.of(state, pod.getMetadata().getUid())).isPresent();
         // The placement is written behind the answer; faults injected next must not hit that write.
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> node.equals(annotations(client, pod).get(HamiKeys.VGPU_NODE)));
@@ -75,7 +76,7 @@ class FailurePathsTest {
 
     private void assertNothingLeftBehind(Pod pod, String node) {
         assertThat(nodeLock(client, node)).isNull();
-        assertThat(state.entry(pod.getMetadata().getUid())).isEmpty();
+        assertThat(LedgerEntries.of(state, pod.getMetadata().getUid())).isEmpty();
         assertThat(get(client, pod).getSpec().getNodeName()).isNull();
     }
 
@@ -119,7 +120,7 @@ class FailurePathsTest {
         // The filter answers from memory; the placement write behind it fails.
         JsonNode answer = extender.filter(pod, List.of(node));
         assertThat(answer.get("NodeNames").toString()).isEqualTo("[\"" + node + "\"]");
-        await().atMost(Duration.ofSeconds(10)).until(() -> state.entry(pod.getMetadata().getUid()).isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> LedgerEntries.of(state, pod.getMetadata().getUid()).isEmpty());
         assertThat(state.snapshotOf(node).gpus()).allSatisfy(gpu -> assertThat(gpu.usage().used()).isZero());
 
         JsonNode bound = extender.bind(pod, node);
@@ -144,7 +145,7 @@ class FailurePathsTest {
         JsonNode answer = extender.filter(pod, List.of(node));
 
         assertThat(answer.get("NodeNames").toString()).isEqualTo("[\"" + node + "\"]");
-        await().atMost(Duration.ofSeconds(10)).until(() -> state.entry("uid-of-a-pod-that-is-gone").isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> LedgerEntries.of(state, "uid-of-a-pod-that-is-gone").isEmpty());
     }
 
     @Test
@@ -161,7 +162,7 @@ class FailurePathsTest {
                 + holder.getMetadata().getName() + " since ")
                 .matches(".*; waited (1\\d{3}|2000)ms");  // what is left of the 2 s bind budget
         assertThat(nodeLock(client, node)).isEqualTo(lock);
-        assertThat(state.entry(pod.getMetadata().getUid())).isEmpty();
+        assertThat(LedgerEntries.of(state, pod.getMetadata().getUid())).isEmpty();
         assertThat(get(client, pod).getSpec().getNodeName()).isNull();
     }
 

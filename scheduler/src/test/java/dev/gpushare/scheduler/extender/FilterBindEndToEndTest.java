@@ -35,6 +35,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import dev.gpushare.testkit.KubeFixtures;
+import dev.gpushare.scheduler.support.LedgerEntries;
 
 /** {@code /filter} then {@code /bind} over HTTP on the real listener against the embedded API. */
 @SchedulerSpringTest
@@ -82,7 +83,7 @@ class FilterBindEndToEndTest {
         assertThat(Long.parseLong(annotations.get(HamiKeys.VGPU_TIME)))
                 .isBetween(before, Instant.now().getEpochSecond());
         assertThat(get(client, pod).getMetadata().getLabels()).doesNotContainKey(HamiKeys.VGPU_NODE);
-        assertThat(state.entry(pod.getMetadata().getUid())).get().satisfies(entry -> {
+        assertThat(LedgerEntries.of(state, pod.getMetadata().getUid())).get().satisfies(entry -> {
             assertThat(entry.node()).isEqualTo(node);
             assertThat(entry.bound()).isFalse();
         });
@@ -119,7 +120,7 @@ class FilterBindEndToEndTest {
                     .containsEntry(HamiKeys.DEVICES_TO_ALLOCATE, ";")
                     .containsEntry(HamiKeys.DEVICES_ALLOCATED, allocation);
             assertThat(nodeLock(client, node)).isNull();
-            assertThat(state.entry(pod.getMetadata().getUid())).get().extracting(PodEntry::bound).isEqualTo(true);
+            assertThat(LedgerEntries.of(state, pod.getMetadata().getUid())).get().extracting(PodEntry::bound).isEqualTo(true);
         });
     }
 

@@ -15,6 +15,7 @@ import dev.gpushare.scheduler.leader.Leadership;
 import dev.gpushare.scheduler.leader.Terms;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.support.TestObjects;
+import dev.gpushare.scheduler.support.LedgerEntries;
 import dev.gpushare.scheduler.support.TestSeals;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -111,7 +112,7 @@ class FilterServiceTest {
         assertThat(calls.get(0)).endsWith(" sealed " + TestSeals.seal("uid-p", "n1", allocation));
         assertThat(calls.get(1)).isEqualTo("event Normal FilteringSucceed: find fit node(n1), 1 nodes not fit,"
                 + " 1 nodes fit(n1:0.00)");
-        assertThat(state.entry("uid-p")).get().satisfies(e -> assertThat(e.node()).isEqualTo("n1"));
+        assertThat(LedgerEntries.of(state, "uid-p")).get().satisfies(e -> assertThat(e.node()).isEqualTo("n1"));
     }
 
     @Test
@@ -122,7 +123,7 @@ class FilterServiceTest {
         // The answer does not wait for the write; the rollback is what the pod's bind will report.
         assertThat(filter(pod(), "n1")).isEqualTo(new FilterOutcome.Passed(List.of("n1")));
 
-        assertThat(state.entry("uid-p")).isEmpty();
+        assertThat(LedgerEntries.of(state, "uid-p")).isEmpty();
         assertThat(calls).element(1).isEqualTo("event Warning FilteringFailed: pod ns/p not found");
     }
 

@@ -10,6 +10,7 @@ import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.support.ExtenderClient;
+import dev.gpushare.scheduler.support.LedgerEntries;
 import dev.gpushare.scheduler.support.SchedulerSpringTest;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -59,7 +60,7 @@ class ForgedAllocationTest {
         String name = forged.getMetadata().getName();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> ignored("unsealed") == before + 1);
-        assertThat(state.entry(uid)).isEmpty();
+        assertThat(LedgerEntries.of(state, uid)).isEmpty();
         Pod real = create(client, gpuPod("forge", unique("real"), 1, 8000, 50));
         assertThat(extender.filter(real, List.of(node)).get("NodeNames").toString())
                 .isEqualTo("[\"" + node + "\"]");

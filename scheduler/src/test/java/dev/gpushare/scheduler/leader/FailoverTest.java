@@ -14,6 +14,7 @@ import dev.gpushare.scheduler.lock.NodeLockService;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.state.PodEntry;
 import dev.gpushare.scheduler.support.TestObjects;
+import dev.gpushare.scheduler.support.LedgerEntries;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -181,7 +182,7 @@ class FailoverTest {
         await().atMost(WAIT).untilAsserted(() -> {
             for (Pod pod : pods) {
                 Pod now = TestObjects.get(api.client, pod);
-                PodEntry entry = state.entry(now.getMetadata().getUid()).orElseThrow();
+                PodEntry entry = LedgerEntries.of(state, now.getMetadata().getUid()).orElseThrow();
                 assertThat(entry.bound()).isTrue();
                 assertThat(entry.node()).isEqualTo(now.getSpec().getNodeName());
                 assertThat(entry.allocation()).isEqualTo(AllocationCodec.decode(

@@ -22,6 +22,7 @@ import dev.gpushare.scheduler.state.ClusterInformers;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.embedded.TestApiServerDispatcher;
 import dev.gpushare.scheduler.support.TestObjects;
+import dev.gpushare.scheduler.support.LedgerEntries;
 import dev.gpushare.scheduler.support.TestSeals;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -111,7 +112,7 @@ class InformerLedgerTest {
         assertThat(result).isInstanceOf(PlacementResult.Placed.class);
 
         assertThat(ledger.relinquish()).isEqualTo(1);
-        assertThat(state.entry(uid)).isEmpty();
+        assertThat(LedgerEntries.of(state, uid)).isEmpty();
         assertThat(state.synced()).isFalse();
 
         // The previous leader had annotated the pod: a new term reads the reservation back from the API.
@@ -128,7 +129,7 @@ class InformerLedgerTest {
 
         assertThat(rebuilt.nodes()).isEqualTo(1);
         assertThat(state.synced()).isTrue();
-        assertThat(state.entry(uid)).get().satisfies(entry -> {
+        assertThat(LedgerEntries.of(state, uid)).get().satisfies(entry -> {
             assertThat(entry.bound()).isFalse();
             assertThat(entry.allocation()).isEqualTo(placed.allocation());
         });

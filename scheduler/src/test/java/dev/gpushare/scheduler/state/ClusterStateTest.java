@@ -18,6 +18,7 @@ import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.support.TestObjects;
 import dev.gpushare.scheduler.support.TestSeals;
 import dev.gpushare.testkit.ManualClock;
+import dev.gpushare.scheduler.support.LedgerEntries;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -104,7 +105,7 @@ class ClusterStateTest {
         Pod pod = pod("ns", "p", 3000);
 
         PlacementResult.Placed placed = (PlacementResult.Placed) filter(pod, n);
-        assertThat(state.entry("uid-p")).get().satisfies(e -> assertThat(e.bound()).isFalse());
+        assertThat(LedgerEntries.of(state, "uid-p")).get().satisfies(e -> assertThat(e.bound()).isFalse());
         state.applyPod(annotated(pod, placed, clock.instant(), false));
         state.applyPod(annotated(pod, placed, clock.instant(), true));
 
@@ -184,12 +185,12 @@ class ClusterStateTest {
         restarted.rebuild(InformerStores.of(nodes, pods, quotas), true);
 
         assertThat(restarted.synced()).isTrue();
-        assertThat(restarted.entry("uid-fresh")).get().satisfies(e -> {
+        assertThat(LedgerEntries.of(restarted, "uid-fresh")).get().satisfies(e -> {
             assertThat(e.bound()).isFalse();
             assertThat(e.expiresAt()).isEqualTo(clock.instant().minusSeconds(30).plus(TIMEOUT));
         });
-        assertThat(restarted.entry("uid-stale")).isEmpty();
-        assertThat(restarted.entry("uid-running")).get().satisfies(e -> assertThat(e.bound()).isTrue());
+        assertThat(LedgerEntries.of(restarted, "uid-stale")).isEmpty();
+        assertThat(LedgerEntries.of(restarted, "uid-running")).get().satisfies(e -> assertThat(e.bound()).isTrue());
     }
 
     @Test
@@ -250,7 +251,7 @@ class ClusterStateTest {
         ClusterState.Repairs repairs = state.rebuild(InformerStores.of(nodes, pods, quotas), false);
 
         assertThat(repairs).isEqualTo(new ClusterState.Repairs(0, 1, 0));
-        assertThat(state.entry("uid-p")).get().satisfies(e -> assertThat(e.bound()).isTrue());
+        assertThat(LedgerEntries.of(state, "uid-p")).get().satisfies(e -> assertThat(e.bound()).isTrue());
         assertThat(memoryOn(n)).isEqualTo(3000);
         assertThat(state.rebuild(InformerStores.of(nodes, pods, quotas), false).total()).isZero();
     }
@@ -303,11 +304,11 @@ class ClusterStateTest {
         };
 
         assertThat(state.rebuild(moved, false)).isEqualTo(new ClusterState.Repairs(0, 0, 0));
-        assertThat(state.entry("uid-p")).get().satisfies(e -> assertThat(e.bound()).isFalse());
+        assertThat(LedgerEntries.of(state, "uid-p")).get().satisfies(e -> assertThat(e.bound()).isFalse());
 
         assertThat(state.rebuild(InformerStores.of(nodes, pods, quotas), false))
                 .isEqualTo(new ClusterState.Repairs(0, 1, 0));
-        assertThat(state.entry("uid-p")).get().satisfies(e -> assertThat(e.bound()).isTrue());
+        assertThat(LedgerEntries.of(state, "uid-p")).get().satisfies(e -> assertThat(e.bound()).isTrue());
     }
 
     @Test

@@ -14,6 +14,7 @@ import dev.gpushare.placement.PlacementSettings;
 import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.events.Events;
 import dev.gpushare.scheduler.lock.NodeLockQueues;
+import dev.gpushare.scheduler.support.LedgerEntries;
 import dev.gpushare.scheduler.support.TestObjects;
 import dev.gpushare.scheduler.support.TestSeals;
 import dev.gpushare.testkit.ManualClock;
@@ -106,7 +107,7 @@ class LedgerTrustTest {
         handlers.pods().onUpdate(forged, forged);
         state.rebuild(InformerStores.of(List.of(node), pods, List.of()), false);
 
-        assertThat(state.entry("uid-forged")).isEmpty();
+        assertThat(LedgerEntries.of(state, "uid-forged")).isEmpty();
         assertThat(filter("real")).isInstanceOf(PlacementResult.Placed.class);
         assertThat(events).containsExactly("forged Warning AllocationIgnored: allocation not counted: it carries no"
                 + " gpushare.dev/placement-seal (not placed by this scheduler)");
@@ -128,8 +129,8 @@ class LedgerTrustTest {
         handlers.pods().onAdd(genuine);
         handlers.pods().onAdd(copy);
 
-        assertThat(state.entry("uid-genuine")).get().extracting(PodEntry::bound).isEqualTo(true);
-        assertThat(state.entry("uid-copy")).isEmpty();
+        assertThat(LedgerEntries.of(state, "uid-genuine")).get().extracting(PodEntry::bound).isEqualTo(true);
+        assertThat(LedgerEntries.of(state, "uid-copy")).isEmpty();
         assertThat(events).containsExactly("copy Warning AllocationIgnored: allocation not counted: the seal does"
                 + " not match this pod's UID, node and allocation");
         assertThat(ignored("bad_seal")).isEqualTo(1.0);
@@ -147,7 +148,7 @@ class LedgerTrustTest {
         handlers.pods().onUpdate(pod, widened);
         state.rebuild(InformerStores.of(List.of(node), pods, List.of()), false);
 
-        assertThat(state.entry("uid-p")).get().satisfies(e -> assertThat(e.allocation().devices())
+        assertThat(LedgerEntries.of(state, "uid-p")).get().satisfies(e -> assertThat(e.allocation().devices())
                 .singleElement().satisfies(d -> assertThat(d.usedmem()).isEqualTo(2000)));
         assertThat(ignored("bad_seal")).isEqualTo(1.0);
     }
@@ -162,8 +163,8 @@ class LedgerTrustTest {
         handlers.pods().onAdd(running("placed-by-hami", SLICE, "2026-12-01T09:59:59Z", null));
         handlers.pods().onAdd(running("forged-later", GPU + ",NVIDIA,8000,90:;", "2026-12-01T10:00:00Z", null));
 
-        assertThat(state.entry("uid-placed-by-hami")).get().extracting(PodEntry::bound).isEqualTo(true);
-        assertThat(state.entry("uid-forged-later")).isEmpty();
+        assertThat(LedgerEntries.of(state, "uid-placed-by-hami")).get().extracting(PodEntry::bound).isEqualTo(true);
+        assertThat(LedgerEntries.of(state, "uid-forged-later")).isEmpty();
         assertThat(events).singleElement().asString().startsWith("forged-later Warning AllocationIgnored:")
                 .endsWith("and the pod was created after 2026-12-01T10:00:00Z, the cut-off for unsealed allocations");
     }
@@ -176,7 +177,7 @@ class LedgerTrustTest {
 
         handlers.pods().onAdd(running("hami-canary-neighbour", SLICE, null, null));
 
-        assertThat(state.entry("uid-hami-canary-neighbour")).isPresent();
+        assertThat(LedgerEntries.of(state, "uid-hami-canary-neighbour")).isPresent();
         assertThat(events).isEmpty();
     }
 
@@ -192,6 +193,6 @@ class LedgerTrustTest {
         pending.getMetadata().getAnnotations().put(HamiKeys.PLACEMENT_SEAL,
                 TestSeals.seal("uid-pending", "n1", SLICE));
         assertThat(state.adoptPlacement(pending, "n1")).isEmpty();
-        assertThat(state.entry("uid-pending")).isPresent();
+        assertThat(LedgerEntries.of(state, "uid-pending")).isPresent();
     }
 }

@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.support.ExtenderClient;
 import dev.gpushare.scheduler.support.SchedulerSpringTest;
+import dev.gpushare.scheduler.support.LedgerEntries;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -41,13 +42,13 @@ class ReconcileTest {
         assertThat(extender.filter(pod, List.of(node)).get("NodeNames").toString()).contains(node);
         assertThat(extender.bind(pod, node).get("Error").asString()).isEmpty();
         String uid = pod.getMetadata().getUid();
-        await().atMost(Duration.ofSeconds(10)).until(() -> state.entry(uid).map(PodEntry::bound).orElse(false));
+        await().atMost(Duration.ofSeconds(10)).until(() -> LedgerEntries.of(state, uid).map(PodEntry::bound).orElse(false));
         double before = meters.counter("gpushare_ledger_repairs", "kind", "pods").count();
 
         state.removePod(pod);  // a missed event: the ledger forgets a pod that still holds a GPU
         informers.reconcile();
 
-        assertThat(state.entry(uid)).get().satisfies(e -> assertThat(e.bound()).isTrue());
+        assertThat(LedgerEntries.of(state, uid)).get().satisfies(e -> assertThat(e.bound()).isTrue());
         assertThat(meters.counter("gpushare_ledger_repairs", "kind", "pods").count()).isEqualTo(before + 1);
         informers.reconcile();
         assertThat(meters.counter("gpushare_ledger_repairs", "kind", "pods").count()).isEqualTo(before + 1);
