@@ -22,7 +22,10 @@ class SoakTest {
         assertThat(result.violations()).isEmpty();
         assertThat(result.filters() + result.binds()).isGreaterThanOrEqualTo(settings.operations());
         assertThat(result.duplicateBinds()).isPositive();
+        assertThat(result.retriedBinds()).isPositive();
         assertThat(result.faults()).isPositive();
-        assertThat(result.bound()).isPositive();
+        assertThat(result.leaderChanges()).isEqualTo(1);
+        assertThat(result.podsBound()).as("the GPUs turn over: a substantial share of the pods gets bound")
+                .isGreaterThanOrEqualTo(result.podsCreated() / 3);
     }
 }

@@ -117,10 +117,12 @@ class InformerLedgerTest {
 
         // The previous leader had annotated the pod: a new term reads the reservation back from the API.
         PlacementResult.Placed placed = (PlacementResult.Placed) result;
+        String allocation = AllocationCodec.encode(placed.allocation());
         MergePatch.metadata().annotation(HamiKeys.VGPU_NODE, placed.node())
                 .annotation(HamiKeys.VGPU_TIME, Long.toString(Clock.systemUTC().instant().getEpochSecond()))
-                .annotation(HamiKeys.DEVICES_ALLOCATED, AllocationCodec.encode(placed.allocation()))
-                .annotation(HamiKeys.DEVICES_TO_ALLOCATE, AllocationCodec.encode(placed.allocation()))
+                .annotation(HamiKeys.DEVICES_ALLOCATED, allocation)
+                .annotation(HamiKeys.DEVICES_TO_ALLOCATE, allocation)
+                .annotation(HamiKeys.PLACEMENT_SEAL, TestSeals.seal(uid, placed.node(), allocation))
                 .applyToPod(client, "work", "reserved");
         await().atMost(WAIT).until(() -> informers.cachedPod("work", "reserved")
                 .map(p -> p.getMetadata().getAnnotations() != null
