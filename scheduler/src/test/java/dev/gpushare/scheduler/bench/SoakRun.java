@@ -367,9 +367,15 @@ public final class SoakRun {
             }
             client.pods().inNamespace(NAMESPACE).delete();
             Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> client.pods().inNamespace(NAMESPACE).list().getItems().isEmpty()
-                            && state.entries().isEmpty());
+                    .until(() -> client.pods().inNamespace(NAMESPACE).list().getItems().isEmpty());
+            // Past the lock expiry, and so past every reservation's too: the ledger must hold nothing any more.
             clock.forward(LOCK_EXPIRE.plusSeconds(1));
+            try {
+                Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> state.entries().isEmpty());
+            } catch (ConditionTimeoutException e) {
+                violations.add("the ledger still holds entries of deleted pods: " + state.entries());
+            }
             int probes = 0;
             for (String node : locked) {
                 probes++;
