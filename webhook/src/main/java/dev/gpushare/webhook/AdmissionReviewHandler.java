@@ -41,6 +41,8 @@ import tools.jackson.databind.node.ObjectNode;
  *       failurePolicy.</li>
  *   <li>Any unexpected exception: the pod is allowed unchanged with a {@code warnings} entry, never an HTTP 500
  *       and never a blocked pod creation; the exception is returned for the caller to log and count.</li>
+ *   <li>A GPU pod whose namespace quota the scheduler cannot check now ({@link QuotaHeadroom.Unknown}): allowed
+ *       with its patch and a {@code warnings} entry naming the namespace and why.</li>
  * </ul>
  * Every request value in a message (names, annotation values, kinds) is an {@link Excerpt}.
  * Thread-safe; one instance serves all requests.
@@ -168,7 +170,8 @@ public final class AdmissionReviewHandler {
         if (mutation instanceof PodMutation.Deny deny) {
             return answer.denied(deny.reason(), deny.message());
         }
-        return answer.patched(((PodMutation.Patch) mutation).operations());
+        PodMutation.Patch patch = (PodMutation.Patch) mutation;
+        return answer.patched(patch.operations(), patch.warnings());
     }
 
     /** An UPDATE: refused when it changes a scheduler-owned key and its user is not a known writer. */
@@ -281,8 +284,12 @@ public final class AdmissionReviewHandler {
             this.uid = uid;
         }
 
-        AdmissionResult patched(List<JsonPatchOperation> operations) {
+        AdmissionResult patched(List<JsonPatchOperation> operations, List<String> warnings) {
             ObjectNode response = response(true);
+            if (!warnings.isEmpty()) {
+                ArrayNode list = response.putArray("warnings");
+                warnings.forEach(list::add);
+            }
             if (operations.isEmpty()) {
                 return result(response, AdmissionResult.Outcome.UNCHANGED, null, null, null);
             }

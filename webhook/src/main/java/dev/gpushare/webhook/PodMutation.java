@@ -14,11 +14,19 @@ public sealed interface PodMutation permits PodMutation.Skip, PodMutation.Patch,
         }
     }
 
-    /** Allowed with these operations; none means allowed unchanged. */
-    record Patch(List<JsonPatchOperation> operations) implements PodMutation {
+    /**
+     * Allowed with these operations; none means allowed unchanged. The warnings go to the user (AdmissionReview
+     * {@code response.warnings}), e.g. that the namespace's GPU quota could not be checked.
+     */
+    record Patch(List<JsonPatchOperation> operations, List<String> warnings) implements PodMutation {
 
         public Patch {
             operations = List.copyOf(operations);
+            warnings = List.copyOf(warnings);
+        }
+
+        public Patch(List<JsonPatchOperation> operations) {
+            this(operations, List.of());
         }
     }
 

@@ -93,7 +93,7 @@ public final class PodMutator {
             return new PodMutation.Deny(DenialReason.NO_CONTAINERS, "pod has no containers");
         }
         try {
-            return new PodMutation.Patch(plan(pod, namespace == null ? "" : namespace));
+            return plan(pod, namespace == null ? "" : namespace);
         } catch (Denial denial) {
             return new PodMutation.Deny(denial.reason, denial.getMessage());
         }
@@ -110,7 +110,7 @@ public final class PodMutator {
         return scheduler.equals(config.schedulerName());
     }
 
-    private List<JsonPatchOperation> plan(Pod pod, String namespace) throws Denial {
+    private PodMutation.Patch plan(Pod pod, String namespace) throws Denial {
         PodSpec spec = pod.getSpec();
         PodRequest parsed;
         try {
@@ -124,14 +124,14 @@ public final class PodMutator {
                 gpuContainers);
         planContainers(spec.getContainers(), parsed.containers(), "/spec/containers/", operations, gpuContainers);
         if (gpuContainers.isEmpty()) {
-            return operations;
+            return new PodMutation.Patch(operations);
         }
         checkInitContainers(gpuContainers);
         checkNodeName(spec, gpuContainers.get(0));
         checkAnnotation(pod, HamiKeys.NODE_SCHEDULER_POLICY, NodePolicy::parse);
         checkAnnotation(pod, HamiKeys.GPU_SCHEDULER_POLICY, GpuPolicies::parse);
         checkAnnotation(pod, HamiKeys.DEVICE_SCORING_WEIGHTS, ScoringWeights::parse);
-        checkQuota(namespace, gpuContainers);
+        List<String> warnings = checkQuota(namespace, gpuContainers);
 
         if (isBlank(spec.getRuntimeClassName()) && !isBlank(nvidia.runtimeClassName())) {
             operations.add(JsonPatchOperation.add("/spec/runtimeClassName", StringNode.valueOf(
@@ -143,7 +143,7 @@ public final class PodMutator {
                     ? JsonPatchOperation.add("/spec/schedulerName", name)
                     : JsonPatchOperation.replace("/spec/schedulerName", name));
         }
-        return operations;
+        return new PodMutation.Patch(operations, warnings);
     }
 
     private void planContainers(List<Container> containers, List<ContainerRequest> requests, String basePath,
@@ -311,16 +311,34 @@ public final class PodMutator {
         Object parse(String value) throws MalformedAnnotationException;
     }
 
-    private void checkQuota(String namespace, List<ContainerRequest> gpuContainers) throws Denial {
+    /**
+     * Refuses a pod beyond the namespace's remaining GPU quota. When the lookup cannot tell (see
+     * {@link QuotaHeadroom.Unknown}) and the pod asks for GPU memory or cores, it is admitted with a warning instead:
+     * the quota is checked again by {@code /filter} before the pod is placed.
+     */
+    private List<String> checkQuota(String namespace, List<ContainerRequest> gpuContainers) throws Denial {
         long memory = 0;
         long cores = 0;
         for (ContainerRequest request : gpuContainers) {
             memory += (long) request.nums() * request.memreq();
             cores += (long) request.nums() * request.coresreq();
         }
+        if (memory == 0 && cores == 0) {
+            return List.of();
+        }
         QuotaHeadroom headroom = quota.remaining(namespace);
-        checkQuota(namespace, memory, headroom.memoryMiB(), nvidia.resourceMemoryName(), " MiB");
-        checkQuota(namespace, cores, headroom.cores(), nvidia.resourceCoreName(), "");
+        if (headroom instanceof QuotaHeadroom.Unknown unknown) {
+            return List.of(quotaNotCheckedWarning(namespace, unknown.reason()));
+        }
+        QuotaHeadroom.Known known = (QuotaHeadroom.Known) headroom;
+        checkQuota(namespace, memory, known.memoryMiB(), nvidia.resourceMemoryName(), " MiB");
+        checkQuota(namespace, cores, known.cores(), nvidia.resourceCoreName(), "");
+        return List.of();
+    }
+
+    static String quotaNotCheckedWarning(String namespace, String reason) {
+        return "GPU quota of namespace " + Excerpt.plain(namespace) + " not checked at admission (" + reason
+                + "): the scheduler checks it before placing the pod";
     }
 
     private static void checkQuota(String namespace, long requested, OptionalLong remaining, String resource,

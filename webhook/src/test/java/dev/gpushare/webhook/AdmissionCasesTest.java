@@ -37,7 +37,7 @@ class AdmissionCasesTest {
 
     /** Namespace {@code ns} may still use 5000 MiB and 50 % cores. */
     private static final QuotaLookup QUOTA = namespace -> "ns".equals(namespace)
-            ? new QuotaHeadroom(OptionalLong.of(5000), OptionalLong.of(50)) : QuotaHeadroom.UNLIMITED;
+            ? new QuotaHeadroom.Known(OptionalLong.of(5000), OptionalLong.of(50)) : QuotaHeadroom.UNLIMITED;
 
     private static final String DS = "'schedulerName':'default-scheduler',";
     private static final String SCHED = "{'op':'replace','path':'/spec/schedulerName','value':'hami-scheduler'}";

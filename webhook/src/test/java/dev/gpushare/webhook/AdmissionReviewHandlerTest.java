@@ -79,6 +79,44 @@ class AdmissionReviewHandlerTest {
                 + " pod=ns/job-* message=\"ledger not ready\" error=java.lang.IllegalStateException");
     }
 
+    /**
+     * A follower (or a leader still syncing) cannot check the quota: the pod gets its usual patch and the user a
+     * warning naming the namespace, instead of a silent pass.
+     */
+    @Test
+    void aQuotaTheLookupCannotCheckAdmitsThePodWithItsPatchAndAWarning() {
+        AdmissionReviewHandler unsynced = new AdmissionReviewHandler(new PodMutator(Reviews.defaultConfig(),
+                namespace -> new QuotaHeadroom.Unknown("this scheduler replica is a follower or not yet synced")));
+        String sharePod = GPU_POD.replace("\"nvidia.com/gpu\":\"1\"",
+                "\"nvidia.com/gpu\":\"1\",\"nvidia.com/gpumem\":\"3000\"");
+
+        AdmissionResult result = unsynced.handle(Reviews.review(sharePod));
+
+        String patch = "[{\"op\":\"replace\",\"path\":\"/spec/schedulerName\",\"value\":\"hami-scheduler\"}]";
+        String warning = "GPU quota of namespace ns not checked at admission (this scheduler replica is a follower or"
+                + " not yet synced): the scheduler checks it before placing the pod";
+        assertThat(result.outcome()).isEqualTo(Outcome.PATCHED);
+        assertThat(result.body()).isEqualTo("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
+                + "\"response\":{\"uid\":\"" + Reviews.UID + "\",\"allowed\":true,\"warnings\":[\"" + warning + "\"],"
+                + "\"patchType\":\"JSONPatch\",\"patch\":\"" + base64(patch) + "\"}}");
+    }
+
+    @Test
+    void aPodOfOurSchedulerWithNothingToPatchStillGetsTheWarning() {
+        AdmissionReviewHandler unsynced = new AdmissionReviewHandler(new PodMutator(Reviews.defaultConfig(),
+                namespace -> new QuotaHeadroom.Unknown("not synced")));
+        String ours = GPU_POD.replace("default-scheduler", "hami-scheduler").replace("\"nvidia.com/gpu\":\"1\"",
+                "\"nvidia.com/gpu\":\"1\",\"nvidia.com/gpumem\":\"3000\"");
+
+        AdmissionResult result = unsynced.handle(Reviews.review(ours));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.UNCHANGED);
+        assertThat(result.body()).isEqualTo("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
+                + "\"response\":{\"uid\":\"" + Reviews.UID + "\",\"allowed\":true,\"warnings\":[\"GPU quota of "
+                + "namespace ns not checked at admission (not synced): the scheduler checks it before placing the "
+                + "pod\"]}}");
+    }
+
     @Test
     void missingObjectIsA400Denial() {
         String body = json("{'apiVersion':'admission.k8s.io/v1','kind':'AdmissionReview','request':{'uid':'u1',"

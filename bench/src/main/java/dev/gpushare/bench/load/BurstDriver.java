@@ -1,19 +1,19 @@
 package dev.gpushare.bench.load;
 
+import dev.gpushare.bench.load.ExtenderSchedulingLoop.FilterAnswer;
+import dev.gpushare.bench.load.ExtenderSchedulingLoop;
 import dev.gpushare.common.annotation.BindPhase;
 import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.common.request.PodRequestParser;
 import dev.gpushare.scheduler.SchedulerApplication;
-import dev.gpushare.bench.load.ExtenderSchedulingLoop;
-import dev.gpushare.bench.load.ExtenderSchedulingLoop.FilterAnswer;
 import dev.gpushare.scheduler.embedded.DevicePluginEmulator;
 import dev.gpushare.scheduler.embedded.EmbeddedApiServer;
 import dev.gpushare.scheduler.kube.KubernetesClients;
 import dev.gpushare.scheduler.leader.Admission;
 import dev.gpushare.scheduler.leader.Leadership;
+import dev.gpushare.scheduler.listener.ExtenderListener;
 import dev.gpushare.scheduler.lock.NodeLockQueues;
 import dev.gpushare.scheduler.lock.NodeLockService;
-import dev.gpushare.scheduler.listener.ExtenderListener;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -26,16 +26,21 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -95,7 +100,8 @@ public final class BurstDriver {
 
     record Result(Scenario scenario, double wallSeconds, double allocatedSeconds, double[] timeToBound,
                   long filterCalls, long skipped, int failedFilters, int failedBinds, double[] filterMillis,
-                  Map<String, Long> writes, double[] apiRoundTripMillis, Map<String, Integer> failures) {
+                  Map<String, Long> writes, double[] apiRoundTripMillis, Map<String, Integer> failures,
+                  String inService) {
 
         double podsPerSecond() {
             return scenario.pods() / wallSeconds;
@@ -305,7 +311,32 @@ public final class BurstDriver {
         double[] ttb = boundAt.values().stream().mapToDouble(n -> n / 1e9).sorted().toArray();
         double[] filter = filterNanos.stream().mapToDouble(n -> n / 1e6).sorted().toArray();
         return new Result(scenario, wall, allocatedSeconds, ttb, loop.filterCalls(), loop.skipped(),
-                failedFilters.get(), failedBinds.get(), filter, writes.drain(), roundTrip, failures);
+                failedFilters.get(), failedBinds.get(), filter, writes.drain(), roundTrip, failures,
+                inService(app.getBean(MeterRegistry.class)));
+    }
+
+    /**
+     * {@code /filter} as the service's own histogram ({@code gpushare_filter_duration}, every outcome) saw it: the
+     * share answered within 5 ms, the bucket that holds the 99th percentile, and the slowest answer.
+     */
+    static String inService(MeterRegistry meters) {
+        Collection<Timer> timers = meters.find("gpushare_filter_duration").timers();
+        long count = timers.stream().mapToLong(Timer::count).sum();
+        if (count == 0) {
+            return "no /filter in the service";
+        }
+        TreeMap<Double, Double> cumulative = new TreeMap<>();
+        for (Timer timer : timers) {
+            for (CountAtBucket bucket : timer.takeSnapshot().histogramCounts()) {
+                cumulative.merge(bucket.bucket(TimeUnit.MILLISECONDS), bucket.count(), Double::sum);
+            }
+        }
+        double within5 = cumulative.getOrDefault(5.0, 0.0) / count;
+        String p99 = cumulative.entrySet().stream().filter(e -> e.getValue() >= 0.99 * count).findFirst()
+                .map(e -> String.format(Locale.ROOT, "<= %.0f ms", e.getKey())).orElse("> 30 s");
+        double max = timers.stream().mapToDouble(t -> t.max(TimeUnit.MILLISECONDS)).max().orElse(0);
+        return String.format(Locale.ROOT, "in the service %d calls, %.1f %% within 5 ms, p99 %s, max %.1f ms", count,
+                100 * within5, p99, max);
     }
 
     /**
@@ -406,9 +437,9 @@ public final class BurstDriver {
                     r.readsPerPod(ApiWrites.KUBE_SCHEDULER));
         }
         for (Result r : results) {
-            System.out.printf(Locale.ROOT, "  %s: API round trip p50 %.2f ms; writes %s; popped again but skipped %d;"
-                            + " failures %s%n", r.scenario().name(), percentile(r.apiRoundTripMillis(), 50),
-                    r.writes(), r.skipped(), r.failures());
+            System.out.printf(Locale.ROOT, "  %s: /filter %s; API round trip p50 %.2f ms; writes %s; popped again but"
+                            + " skipped %d; failures %s%n", r.scenario().name(), r.inService(),
+                    percentile(r.apiRoundTripMillis(), 50), r.writes(), r.skipped(), r.failures());
         }
     }
 

@@ -232,7 +232,8 @@ public final class HamiFlags {
                 v -> Map.of("hami.leader-election.mode", goBool(v) ? "follow" : "none")));
         t.put("leader-elect-resource-name", string("hami.leader-election.lease-name"));
         t.put("leader-elect-resource-namespace", string("hami.leader-election.lease-namespace"));
-        t.put("legacy-metrics", new NoEffectWhenFalse("HAMi's v2.8 metric names are not served by this build"));
+        t.put("legacy-metrics", new Mapped(true, "hami.metrics.legacy-names",
+                v -> Map.of("hami.metrics.legacy-names", Boolean.toString(goBool(v)))));
         t.put("device-config-file", string("hami.device-config-file"));
         t.put("debug", new Verbosity(true));
         t.put("v", new Verbosity(false));

@@ -18,7 +18,6 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,22 +82,7 @@ public final class DevicePluginEmulator implements AutoCloseable {
     }
 
     public void start() {
-        informer = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Pod pod) {
-                admit(pod);
-            }
-
-            @Override
-            public void onUpdate(Pod oldPod, Pod pod) {
-                admit(pod);
-            }
-
-            @Override
-            public void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
-                admitted.remove(pod.getMetadata().getUid());
-            }
-        });
+        informer = PodInformer.everyPod(client, this::admit, pod -> admitted.remove(pod.getMetadata().getUid()));
     }
 
     /** kubelet sees a pod bound to its node: one Allocate call per GPU container, init containers first. */

@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Clock;
@@ -52,22 +51,7 @@ public final class KubeletEmulator implements AutoCloseable {
     }
 
     public void start() {
-        informer = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Pod pod) {
-                consider(pod);
-            }
-
-            @Override
-            public void onUpdate(Pod before, Pod pod) {
-                consider(pod);
-            }
-
-            @Override
-            public void onDelete(Pod pod, boolean unknownFinalState) {
-                started.remove(pod.getMetadata().getUid());
-            }
-        });
+        informer = PodInformer.everyPod(client, this::consider, pod -> started.remove(pod.getMetadata().getUid()));
     }
 
     private void consider(Pod pod) {

@@ -47,6 +47,7 @@ public final class ClusterInformers implements SmartLifecycle {
     private final Timer rebuildAtSync;
     private final Timer rebuildAtLeadership;
     private final Timer rebuildAtReconcile;
+    private final Timer lockHeld;
     private final InformerWatchdog watchdog;
 
     private SharedIndexInformer<Node> nodes;
@@ -77,6 +78,9 @@ public final class ClusterInformers implements SmartLifecycle {
         this.rebuildAtSync = rebuilds(meters, "sync");
         this.rebuildAtLeadership = rebuilds(meters, "leadership");
         this.rebuildAtReconcile = rebuilds(meters, "reconcile");
+        this.lockHeld = Latency.timer(meters, "gpushare_ledger_rebuild_lock_held", "time a rebuild or reconcile held"
+                + " the usage ledger's lock to apply its repairs (the comparison runs without it); the verbs wait at"
+                + " most this long for one");
     }
 
     @Override
@@ -160,7 +164,6 @@ public final class ClusterInformers implements SmartLifecycle {
         return Optional.ofNullable(pods == null ? null : pods.getStore().getByKey(namespace + "/" + name));
     }
 
-    /** The node as the informer last saw it. */
     /** The pods of the informer cache, for readers that show them (the GPU page). */
     public Collection<Pod> cachedPods() {
         return pods == null ? List.of() : pods.getStore().list();
@@ -171,6 +174,7 @@ public final class ClusterInformers implements SmartLifecycle {
         return nodes == null ? List.of() : nodes.getStore().list();
     }
 
+    /** The node as the informer last saw it. */
     public Optional<Node> cachedNode(String name) {
         return Optional.ofNullable(nodes == null ? null : nodes.getStore().getByKey(name));
     }
@@ -204,7 +208,9 @@ public final class ClusterInformers implements SmartLifecycle {
     }
 
     private ClusterState.Repairs rebuildFromStores(boolean markSynced) {
-        return state.rebuild(stores(), markSynced);
+        ClusterState.Repairs repairs = state.rebuild(stores(), markSynced);
+        lockHeld.record(repairs.lockHeld());
+        return repairs;
     }
 
     /** The informer stores, as the reconcile reads them: an object is current while its store holds that instance. */

@@ -46,8 +46,11 @@ public final class ClusterState {
                            Duration reservationTimeout) {
     }
 
-    /** What {@link #rebuild} changed, by kind. */
-    public record Repairs(int nodes, int pods, int quotas) {
+    /**
+     * What {@link #rebuild} changed, by kind, and how long it held the state's lock to apply it (the verbs wait at
+     * most that long for a rebuild).
+     */
+    public record Repairs(int nodes, int pods, int quotas, Duration lockHeld) {
         public int total() {
             return nodes + pods + quotas;
         }
@@ -208,6 +211,7 @@ public final class ClusterState {
         Instant now = clock.instant();
         Diff diff = diff(stores, now);
         lock.lock();
+        long locked = System.nanoTime();
         try {
             int nodeRepairs = 0;
             for (Map.Entry<String, NodeRepair> e : diff.nodes().entrySet()) {
@@ -251,7 +255,7 @@ public final class ClusterState {
             if (markSynced) {
                 synced = true;
             }
-            return new Repairs(nodeRepairs, podRepairs, quotaRepairs);
+            return new Repairs(nodeRepairs, podRepairs, quotaRepairs, Duration.ofNanos(System.nanoTime() - locked));
         } finally {
             lock.unlock();
         }

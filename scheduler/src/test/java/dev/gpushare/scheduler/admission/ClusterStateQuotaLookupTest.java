@@ -75,7 +75,7 @@ class ClusterStateQuotaLookupTest {
         reserve(TestObjects.gpuPod("team-a", "p1", 1, 1000, 30));
         reserve(TestObjects.gpuPod("team-b", "p2", 1, 1000, 30));
 
-        assertThat(lookup.remaining("team-a")).isEqualTo(new QuotaHeadroom(OptionalLong.of(3000 * 2 - 1000 * 2),
+        assertThat(lookup.remaining("team-a")).isEqualTo(new QuotaHeadroom.Known(OptionalLong.of(3000 * 2 - 1000 * 2),
                 OptionalLong.of(150 - 30)));
     }
 
@@ -85,7 +85,7 @@ class ClusterStateQuotaLookupTest {
         sync();
         reserve(TestObjects.gpuPod("cores-only", "p1", 1, 1000, 30));
 
-        assertThat(lookup.remaining("cores-only")).isEqualTo(new QuotaHeadroom(OptionalLong.empty(),
+        assertThat(lookup.remaining("cores-only")).isEqualTo(new QuotaHeadroom.Known(OptionalLong.empty(),
                 OptionalLong.of(20)));
         assertThat(lookup.remaining("no-quota")).isEqualTo(QuotaHeadroom.UNLIMITED);
     }
@@ -96,17 +96,21 @@ class ClusterStateQuotaLookupTest {
         reserve(TestObjects.gpuPod("shrunk", "p1", 1, 1000, 30));
         state.applyQuota(quota("shrunk", Map.of("limits.nvidia.com/gpumem", "600")));
 
-        assertThat(lookup.remaining("shrunk").memoryMiB()).hasValue(600 * 2 - 1000 * 2);
+        assertThat(((QuotaHeadroom.Known) lookup.remaining("shrunk")).memoryMiB()).hasValue(600 * 2 - 1000 * 2);
     }
 
+    /** Not synced: the lookup says it cannot tell, and the webhook turns that into the user's warning. */
     @Test
-    void anUnsyncedLedgerLimitsNothing() {
+    void anUnsyncedLedgerCannotTell() {
         state.applyQuota(quota("team-a", Map.of("limits.nvidia.com/gpumem", "1")));
+        QuotaHeadroom unknown = new QuotaHeadroom.Unknown(
+                "this scheduler replica is a follower or has not synced its ledger yet");
 
-        assertThat(lookup.remaining("team-a")).isEqualTo(QuotaHeadroom.UNLIMITED);
+        assertThat(lookup.remaining("team-a")).isEqualTo(unknown);
 
         sync();
+        assertThat(lookup.remaining("team-a")).isInstanceOf(QuotaHeadroom.Known.class);
         state.markUnsynced();
-        assertThat(lookup.remaining("team-a")).isEqualTo(QuotaHeadroom.UNLIMITED);
+        assertThat(lookup.remaining("team-a")).isEqualTo(unknown);
     }
 }

@@ -126,11 +126,11 @@ class WebhookControllerTest {
     @Test
     void aDenialCountsItsReasonAndTheAnswerTimeGoesIntoTheOutcomesHistogram() {
         WebhookController quotaFull = withQuota(
-                namespace -> new QuotaHeadroom(OptionalLong.of(0), OptionalLong.of(0)), metrics);
+                namespace -> new QuotaHeadroom.Known(OptionalLong.of(0), OptionalLong.of(0)), metrics);
         WebhookController controller = new WebhookController(body -> {
             clock.add(Duration.ofMillis(30));
             return new AdmissionReviewHandler(new PodMutator(new MutatorConfig("hami-scheduler", true,
-                    DeviceConfig.defaults(), AllocationEncoding.V2_8), namespace -> new QuotaHeadroom(
+                    DeviceConfig.defaults(), AllocationEncoding.V2_8), namespace -> new QuotaHeadroom.Known(
                     OptionalLong.of(0), OptionalLong.of(0)))).handle(body);
         }, metrics);
 

@@ -57,7 +57,9 @@ class HamiFlagsTest {
                 Arguments.of("-v=2", List.of("--logging.level.dev.gpushare=INFO")),
                 Arguments.of("--profiling=false", List.of()),
                 Arguments.of("--enable-ascend=false", List.of()),
-                Arguments.of("--legacy-metrics=false", List.of()));
+                Arguments.of("--legacy-metrics=false", List.of("--hami.metrics.legacy-names=false")),
+                Arguments.of("--legacy-metrics", List.of("--hami.metrics.legacy-names=true")),
+                Arguments.of("--legacy-metrics=true", List.of("--hami.metrics.legacy-names=true")));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -128,8 +130,6 @@ class HamiFlagsTest {
                         + " extender timeout): drop the flag"),
                 Arguments.of("--profiling", "HAMi flag --profiling=true is not supported: there is no pprof"
                         + " endpoint; profile with JDK Flight Recorder (JAVA_TOOL_OPTIONS=-XX:StartFlightRecording)"),
-                Arguments.of("--legacy-metrics=true", "HAMi flag --legacy-metrics=true is not supported: HAMi's v2.8"
-                        + " metric names are not served by this build"),
                 Arguments.of("--enable-iluvatar=true", "HAMi flag --enable-iluvatar=true is not supported: gpushare"
                         + " schedules NVIDIA GPUs only: leave this vendor to HAMi's scheduler (a second scheduler"
                         + " name), or drop the flag"),

@@ -19,8 +19,8 @@ import dev.gpushare.scheduler.lock.NodeLocks;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.support.TestObjects;
 import dev.gpushare.scheduler.support.LedgerEntries;
+import dev.gpushare.scheduler.support.RecordingEvents;
 import dev.gpushare.scheduler.support.TestSeals;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
@@ -117,17 +117,7 @@ class BindServiceTest {
         }
     };
 
-    private final Events events = new Events() {
-        @Override
-        public void onPod(ObjectMeta pod, Type type, String reason, String message) {
-            calls.add("event " + type + " " + reason + ": " + message);
-        }
-
-        @Override
-        public void onNode(ObjectMeta node, Type type, String reason, String message) {
-            calls.add("node event " + reason);
-        }
-    };
+    private final Events events = new RecordingEvents(calls);
 
     private final BindService service = new BindService(state, leadership,
             new BindService.Io(reads, locks, writes, binder, new PlacementWrites((namespace, name, placement, t) -> null,

@@ -16,8 +16,8 @@ import dev.gpushare.scheduler.leader.Terms;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.support.TestObjects;
 import dev.gpushare.scheduler.support.LedgerEntries;
+import dev.gpushare.scheduler.support.RecordingEvents;
 import dev.gpushare.scheduler.support.TestSeals;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
@@ -69,17 +69,7 @@ class FilterServiceTest {
         }
     };
 
-    private final Events events = new Events() {
-        @Override
-        public void onPod(ObjectMeta pod, Type type, String reason, String message) {
-            calls.add("event " + type + " " + reason + ": " + message);
-        }
-
-        @Override
-        public void onNode(ObjectMeta node, Type type, String reason, String message) {
-            calls.add("node event " + reason);
-        }
-    };
+    private final Events events = new RecordingEvents(calls);
 
     private final FilterService service = new FilterService(state,
             new PlacementEngine(PlacementSettings.defaults()), leadership,

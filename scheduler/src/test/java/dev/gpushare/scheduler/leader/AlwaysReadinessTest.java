@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.gpushare.scheduler.support.TestObjects;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import java.time.Duration;
@@ -94,8 +96,40 @@ class AlwaysReadinessTest {
         assertThat(labels("device-plugin-x")).doesNotContainKey(RoleLabeler.ROLE_LABEL);
     }
 
+    /**
+     * Every replica answers {@code /webhook}. The quota check needs the synced ledger, which only the leader has: the
+     * leader refuses an over-quota pod, a follower admits it and says so in the answer's warnings ({@code /filter}
+     * on the leader will check the quota again).
+     */
     @Test
     @Order(3)
+    void aFollowerAdmitsWithAWarningWhereTheLeaderChecksTheQuota() {
+        takeLease("sched-d");
+        await().atMost(WAIT).until(() -> d.serving());
+        api.client.resourceQuotas().inNamespace("team-q").resource(new ResourceQuotaBuilder().withNewMetadata()
+                .withName("gpu").withNamespace("team-q").endMetadata().withNewSpec()
+                .addToHard("limits.nvidia.com/gpumem", new Quantity("1000")).endSpec().build()).create();
+        String review = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":"
+                + "{\"uid\":\"u-quota\",\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"},"
+                + "\"namespace\":\"team-q\",\"operation\":\"CREATE\",\"object\":{\"apiVersion\":\"v1\","
+                + "\"kind\":\"Pod\",\"metadata\":{\"name\":\"big\",\"namespace\":\"team-q\"},\"spec\":"
+                + "{\"schedulerName\":\"hami-scheduler\",\"containers\":[{\"name\":\"c\",\"image\":\"i\","
+                + "\"resources\":{\"limits\":{\"nvidia.com/gpu\":\"1\",\"nvidia.com/gpumem\":\"3000\"}}}]}}}}";
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(d.webhook(review)).isEqualTo("{\"apiVersion\":"
+                + "\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"response\":{\"uid\":\"u-quota\","
+                + "\"allowed\":false,\"status\":{\"status\":\"Failure\",\"code\":403,\"reason\":\"Forbidden\","
+                + "\"message\":\"exceeding resource quota: pod requests 3000 MiB of nvidia.com/gpumem in total,"
+                + " namespace team-q has 1000 MiB left under limits.nvidia.com/gpumem\"}}}"));
+        assertThat(c.leadership().status().leader()).isFalse();
+        assertThat(c.webhook(review)).isEqualTo("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":"
+                + "\"AdmissionReview\",\"response\":{\"uid\":\"u-quota\",\"allowed\":true,\"warnings\":"
+                + "[\"GPU quota of namespace team-q not checked at admission (this scheduler replica is a follower or"
+                + " has not synced its ledger yet): the scheduler checks it before placing the pod\"]}}");
+    }
+
+    @Test
+    @Order(4)
     void leadershipLostAndRegainedIsANewTermWithItsOwnRebuild() {
         takeLease("sched-d");
         await().atMost(WAIT).until(() -> d.serving());

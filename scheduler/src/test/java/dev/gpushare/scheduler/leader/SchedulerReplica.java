@@ -4,6 +4,7 @@ import dev.gpushare.scheduler.SchedulerApplication;
 import dev.gpushare.scheduler.support.ExtenderClient;
 import dev.gpushare.scheduler.listener.ExtenderListener;
 import dev.gpushare.scheduler.support.TestSeals;
+import dev.gpushare.scheduler.support.TrustAll;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -74,6 +75,30 @@ final class SchedulerReplica implements AutoCloseable {
             return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                     .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.discarding())
                     .statusCode();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code POST /webhook} on this replica's TLS port (its throwaway certificate); the answer's body. */
+    String webhook(String admissionReview) {
+        HttpClient tls = HttpClient.newBuilder().sslContext(TrustAll.context())
+                .sslParameters(TrustAll.withoutHostnameCheck()).version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+        try {
+            HttpResponse<String> response = tls.send(HttpRequest.newBuilder(
+                    URI.create("https://127.0.0.1:" + port + "/webhook")).timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(admissionReview)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("webhook answered HTTP " + response.statusCode());
+            }
+            return response.body();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {

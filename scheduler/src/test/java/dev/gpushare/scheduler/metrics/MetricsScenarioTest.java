@@ -253,6 +253,7 @@ class MetricsScenarioTest {
 
         expect("gpushare_ledger_rebuild_duration_seconds_count", 1, "trigger", "sync");
         expect("gpushare_ledger_rebuild_duration_seconds_count", 1, "trigger", "leadership");
+        expect("gpushare_ledger_rebuild_lock_held_seconds_count", 2);
         expect("gpushare_ledger_repairs_total", 0, "kind", "pods");
 
         expect("gpushare_leader", 1);

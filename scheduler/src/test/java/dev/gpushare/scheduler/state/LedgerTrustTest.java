@@ -12,14 +12,13 @@ import dev.gpushare.placement.PlacementRequest;
 import dev.gpushare.placement.PlacementResult;
 import dev.gpushare.placement.PlacementSettings;
 import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
-import dev.gpushare.scheduler.events.Events;
 import dev.gpushare.scheduler.lock.NodeLockQueues;
 import dev.gpushare.scheduler.support.LedgerEntries;
+import dev.gpushare.scheduler.support.RecordingEvents;
 import dev.gpushare.scheduler.support.TestObjects;
 import dev.gpushare.scheduler.support.TestSeals;
 import dev.gpushare.testkit.ManualClock;
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -56,17 +55,7 @@ class LedgerTrustTest {
     }
 
     private InformerHandlers handlers(ClusterState of) {
-        return new InformerHandlers(of, new NodeLockQueues(), new Events() {
-            @Override
-            public void onPod(ObjectMeta pod, Type type, String reason, String message) {
-                events.add(pod.getName() + " " + type + " " + reason + ": " + message);
-            }
-
-            @Override
-            public void onNode(ObjectMeta node, Type type, String reason, String message) {
-                events.add(node.getName() + " " + type + " " + reason + ": " + message);
-            }
-        }, meters);
+        return new InformerHandlers(of, new NodeLockQueues(), new RecordingEvents(events), meters);
     }
 
     /** A running pod on n1 carrying HAMi's placement annotations, as created through the API. */
@@ -109,7 +98,7 @@ class LedgerTrustTest {
 
         assertThat(LedgerEntries.of(state, "uid-forged")).isEmpty();
         assertThat(filter("real")).isInstanceOf(PlacementResult.Placed.class);
-        assertThat(events).containsExactly("forged Warning AllocationIgnored: allocation not counted: it carries no"
+        assertThat(events).containsExactly("event Warning AllocationIgnored: allocation not counted: it carries no"
                 + " gpushare.dev/placement-seal (not placed by this scheduler)");
         assertThat(ignored("unsealed")).isEqualTo(1.0);
         assertThat(ignored("bad_seal")).isZero();
@@ -131,7 +120,7 @@ class LedgerTrustTest {
 
         assertThat(LedgerEntries.of(state, "uid-genuine")).get().extracting(PodEntry::bound).isEqualTo(true);
         assertThat(LedgerEntries.of(state, "uid-copy")).isEmpty();
-        assertThat(events).containsExactly("copy Warning AllocationIgnored: allocation not counted: the seal does"
+        assertThat(events).containsExactly("event Warning AllocationIgnored: allocation not counted: the seal does"
                 + " not match this pod's UID, node and allocation");
         assertThat(ignored("bad_seal")).isEqualTo(1.0);
     }
@@ -165,7 +154,7 @@ class LedgerTrustTest {
 
         assertThat(LedgerEntries.of(state, "uid-placed-by-hami")).get().extracting(PodEntry::bound).isEqualTo(true);
         assertThat(LedgerEntries.of(state, "uid-forged-later")).isEmpty();
-        assertThat(events).singleElement().asString().startsWith("forged-later Warning AllocationIgnored:")
+        assertThat(events).singleElement().asString().startsWith("event Warning AllocationIgnored:")
                 .endsWith("and the pod was created after 2026-12-01T10:00:00Z, the cut-off for unsealed allocations");
     }
 

@@ -54,5 +54,9 @@ class ReconcileTest {
         assertThat(meters.counter("gpushare_ledger_repairs", "kind", "pods").count()).isEqualTo(before + 1);
         assertThat(meters.timer("gpushare_ledger_rebuild_duration", "trigger", "reconcile").count())
                 .isGreaterThanOrEqualTo(2);
+        // Every rebuild reports how long it held the lock, however little: the pause the verbs could see.
+        assertThat(meters.timer("gpushare_ledger_rebuild_lock_held").count())
+                .isEqualTo(meters.find("gpushare_ledger_rebuild_duration").timers().stream()
+                        .mapToLong(timer -> timer.count()).sum());
     }
 }
