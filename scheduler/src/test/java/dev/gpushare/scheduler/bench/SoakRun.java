@@ -231,6 +231,12 @@ public final class SoakRun {
                     byKind, probes, violations);
         }
 
+        /** Until a term leads with a synced ledger (the one starting after the leadership change). */
+        private void awaitNewTerm() {
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> leadership.status().leader() && leadership.status().synced());
+        }
+
         private void awaitServing() throws InterruptedException {
             if (!(leadership.awaitServing(Duration.ofSeconds(60)) instanceof Admission.Serving)) {
                 throw new IllegalStateException("the scheduler did not become a synced leader");
@@ -243,6 +249,7 @@ public final class SoakRun {
                 coordinator.stop();  // the term ends: verbs refused, reservations dropped
                 coordinator.start();  // a new term rebuilds the ledger from the informer stores
                 leaderChanges.incrementAndGet();
+                awaitNewTerm();
             }
             int dice = random.nextInt(100);
             if (dice < 20) {
@@ -269,6 +276,10 @@ public final class SoakRun {
             for (int attempt = 0; attempt < 3 && operations.get() < settings.operations(); attempt++) {
                 JsonNode filtered = post("/filter", filterArgs(pod, random));
                 filters.incrementAndGet();
+                if (filtered.get("Error").asString().startsWith("not the leader")) {
+                    awaitNewTerm();  // kube-scheduler keeps the pod and tries it again under the next leader
+                    continue;
+                }
                 JsonNode names = filtered.get("NodeNames");
                 if (names == null || names.isNull() || names.isEmpty()) {
                     return;
