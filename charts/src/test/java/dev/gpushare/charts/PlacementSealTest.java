@@ -87,7 +87,7 @@ class PlacementSealTest {
     void theWebhookChecksUpdatesAllowingOurAndTheDevicePluginsAccountsAndTheListedOnes() {
         Rendered rendered = Chart.render(Chart.Options.defaults()
                 .set("mockDevicePlugin.enabled", true)
-                .set("scheduler.admissionWebhook.extraAnnotationWriters", "{ops-admin}"));
+                .set("scheduler.admissionWebhook.extraAnnotationWriters[0]", "ops-admin"));
 
         assertThat(WebhookTest.webhook(rendered).getRules()).singleElement()
                 .satisfies(rule -> assertThat(rule.getOperations()).containsExactly("CREATE", "UPDATE"));
