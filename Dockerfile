@@ -12,10 +12,13 @@ ARG BUILD_IMAGE=eclipse-temurin:17-jdk
 ARG BASE_IMAGE=eclipse-temurin:17-jre
 
 FROM ${BUILD_IMAGE} AS build
+# The build context has no .git, so the commit for --version and hami_build_info comes as an argument
+# (docker build --build-arg REVISION=$(git rev-parse --short=12 HEAD) ...); without it the revision is unknown.
+ARG REVISION=unknown
 WORKDIR /src
 COPY . .
 RUN --mount=type=cache,target=/root/.m2 \
-    ./mvnw -B -ntp -DskipTests -pl scheduler -am package \
+    ./mvnw -B -ntp -DskipTests -Dgit.commit.id.abbrev="$REVISION" -pl scheduler -am package \
  && cp scheduler/target/gpushare-scheduler-*-exec.jar /gpushare-scheduler.jar
 
 FROM ${BASE_IMAGE}

@@ -31,6 +31,7 @@ import dev.gpushare.scheduler.leader.SoleReplica;
 import dev.gpushare.scheduler.lock.NodeLockQueues;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.state.InformerHandlers;
+import dev.gpushare.scheduler.state.InformerLag;
 import dev.gpushare.scheduler.state.InformerStores;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
@@ -151,8 +152,9 @@ public final class ServiceScaleBenchmark {
                 new NodeSnapshotFactory(DeviceConfig.defaults().nvidia().knownMigGeometries()),
                 new ClusterState.Settings("nvidia.com/gpu", "nvidia.com/gpumem", "nvidia.com/gpucores", 1,
                         Duration.ofMinutes(2)), TRUST, Clock.systemUTC());
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
         InformerHandlers handlers = new InformerHandlers(state, new NodeLockQueues(), NO_EVENTS,
-                new SimpleMeterRegistry());
+                new InformerLag(meters), meters);
         NodeList nodes;
         PodList pods;
         try (var in = Files.newInputStream(dir.resolve(NODES_FILE))) {

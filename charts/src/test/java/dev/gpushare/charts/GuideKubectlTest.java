@@ -1,6 +1,7 @@
 package dev.gpushare.charts;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.gpushare.certgen.Certgen;
 import dev.gpushare.common.annotation.HamiKeys;
@@ -35,11 +36,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -81,8 +84,16 @@ class GuideKubectlTest {
             "kubectl drain", "evicts through the pods/eviction subresource and waits until kubelet has stopped the"
                     + " pods: the embedded API serves neither, so drain is the GPU Operator's and kubelet's part");
 
-    /** What one guide line must print and leave behind; {@code before} prepares the cluster state the guide assumes. */
-    private record Step(Consumer<KubernetesClient> before, String output, Consumer<KubernetesClient> after) {
+    /**
+     * What one guide line must print and leave behind; {@code before} prepares the cluster state the guide assumes.
+     * A line that waits ({@code rollout status}) has {@code meanwhile}: done once kubectl printed {@code waiting}.
+     */
+    private record Step(Consumer<KubernetesClient> before, String output, Consumer<KubernetesClient> after,
+                        String waiting, Consumer<KubernetesClient> meanwhile) {
+
+        Step(Consumer<KubernetesClient> before, String output, Consumer<KubernetesClient> after) {
+            this(before, output, after, null, NOTHING);
+        }
     }
 
     private static final Consumer<KubernetesClient> NOTHING = client -> { };
@@ -97,8 +108,13 @@ class GuideKubectlTest {
 
     private Map<String, Step> steps() {
         Map<String, Step> steps = new LinkedHashMap<>();
-        steps.put("kubectl -n kube-system rollout status deployment/hami-scheduler", new Step(NOTHING,
-                "deployment \"hami-scheduler\" successfully rolled out\n", NOTHING));
+        // The new replica is there but not available yet; kubectl watches until it is.
+        String waiting = "Waiting for deployment \"hami-scheduler\" rollout to finish: 0 of 1 updated replicas are"
+                + " available...\n";
+        steps.put("kubectl -n kube-system rollout status deployment/hami-scheduler", new Step(
+                client -> rolloutStatus(client, 0), Pattern.quote(waiting)
+                        + "deployment \"hami-scheduler\" successfully rolled out\n", NOTHING,
+                Pattern.quote(waiting), client -> rolloutStatus(client, 1)));
         steps.put("kubectl -n kube-system delete pod -l app.kubernetes.io/component=hami-device-plugin"
                 + " --field-selector spec.nodeName=gpu-node-1", new Step(NOTHING,
                 "pod \"hami-device-plugin-" + NODE + "\" deleted( from kube-system namespace)?\n", client -> {
@@ -112,7 +128,8 @@ class GuideKubectlTest {
                 }));
         steps.put("kubectl -n kube-system get pods -l app.kubernetes.io/component=hami-device-plugin"
                 + " --field-selector spec.nodeName=gpu-node-1", new Step(NOTHING,
-                "NAME\\s+READY\\s+STATUS\\s+RESTARTS\\s+AGE\\s*\nhami-device-plugin-r2x7q\\s+2/2\\s+Running\\s+0\\s+\\S+\\s*\n",
+                "NAME\\s+READY\\s+STATUS\\s+RESTARTS\\s+AGE\\s*\n"
+                        + "hami-device-plugin-r2x7q\\s+2/2\\s+Running\\s+0\\s+\\S+\\s*\n",
                 NOTHING));
         steps.put("kubectl -n kube-system get secret hami-scheduler-tls -o yaml > tls-backup.yaml", new Step(NOTHING,
                 ".*kind: Secret\n.*  name: hami-scheduler-tls\n.*", client -> assertThat(secretData)
@@ -201,18 +218,22 @@ class GuideKubectlTest {
         certgen(rendered, CertificateJobsTest.CREATE);
         certgen(rendered, CertificateJobsTest.PATCH);
         Deployment scheduler = rendered.scheduler();
-        int replicas = scheduler.getSpec().getReplicas();
-        client.apps().deployments().inNamespace(NS).withName("hami-scheduler").editStatus(d -> {
-            d.setStatus(new DeploymentStatusBuilder().withObservedGeneration(1L).withReplicas(replicas)
-                    .withUpdatedReplicas(replicas).withReadyReplicas(replicas).withAvailableReplicas(replicas)
-                    .build());
-            return d;
-        });
+        assertThat(scheduler.getSpec().getReplicas()).as("the chart's default replicas").isEqualTo(1);
+        rolloutStatus(client, 1);
         client.pods().inNamespace(NS).resource(podOf(scheduler.getSpec().getTemplate(),
                 "hami-scheduler-5d8f9c7b6-x2k4p", NODE)).create();
         client.leases().inNamespace(NS).resource(new LeaseBuilder().withNewMetadata().withName("hami-scheduler")
                 .endMetadata().withNewSpec().withHolderIdentity(LEADER).withLeaseDurationSeconds(15).endSpec()
                 .build()).create();
+    }
+
+    /** The scheduler Deployment's status with its one new replica {@code available} (0 or 1). */
+    private static void rolloutStatus(KubernetesClient client, int available) {
+        client.apps().deployments().inNamespace(NS).withName("hami-scheduler").editStatus(d -> {
+            d.setStatus(new DeploymentStatusBuilder().withObservedGeneration(1L).withReplicas(1)
+                    .withUpdatedReplicas(1).withReadyReplicas(available).withAvailableReplicas(available).build());
+            return d;
+        });
     }
 
     private void certgen(Rendered rendered, String job) {
@@ -311,7 +332,18 @@ class GuideKubectlTest {
             words = words.subList(0, arrow);
         }
         step.before().accept(client);
-        Kubectl.Result result = kubectl.run(words.subList(1, words.size()));
+        Kubectl.Result result;
+        if (step.waiting() == null) {
+            result = kubectl.run(words.subList(1, words.size()));
+        } else {
+            try (Kubectl.Running running = kubectl.start(words.subList(1, words.size()).toArray(String[]::new))) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> Pattern.compile(step.waiting())
+                        .matcher(running.output()).find());
+                step.meanwhile().accept(client);
+                int code = running.exitCode(60);
+                result = new Kubectl.Result(code, running.output(), "");
+            }
+        }
         assertThat(result.exitCode()).as("%s said: %s", line, result.shown()).isZero();
         assertThat(result.out()).as(line).matches("(?s)" + step.output());
         if (redirect != null) {

@@ -47,7 +47,7 @@ class ImageTest {
             args.add(arg.group(1));
             assertThat(guide).contains("`" + arg.group(1) + "` (default `" + arg.group(2) + "`");
         }
-        assertThat(args).containsExactly("BUILD_IMAGE", "BASE_IMAGE");
+        assertThat(args).containsExactly("BUILD_IMAGE", "BASE_IMAGE", "REVISION");
         assertThat(dockerfile).contains("FROM ${BUILD_IMAGE} AS build").contains("\nFROM ${BASE_IMAGE}\n");
         // A syntax directive makes BuildKit fetch a frontend image from Docker Hub even when both bases are local.
         assertThat(dockerfile).doesNotContain("# syntax=");

@@ -2,7 +2,12 @@ package dev.gpushare.charts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gpushare.placement.GpuPolicy;
+import dev.gpushare.placement.NodePolicy;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /** values.schema.json: a misspelt key or a wrong type fails the install with the key's name. */
 class ValuesSchemaTest {
@@ -34,6 +39,18 @@ class ValuesSchemaTest {
                 .contains("at '/scheduler/admissionWebhook/timeoutSeconds'");
         assertThat(Chart.renderError(Chart.Options.defaults().set("devicePlugin.updateStrategy.type", "Recreate")))
                 .contains("at '/devicePlugin/updateStrategy/type'");
+    }
+
+    /** The schema lists exactly the policies the service reads (its one copy of their names is in placement). */
+    @Test
+    void thePolicyEnumsAreThePlacementPolicies() throws Exception {
+        JsonNode policies = YAMLMapper.builder().build().readTree(Chart.SOURCE.resolve("values.schema.json").toFile())
+                .at("/properties/scheduler/properties/defaultSchedulerPolicy/properties");
+
+        assertThat(policies.at("/gpuSchedulerPolicy/enum").valueStream().map(JsonNode::stringValue))
+                .containsExactlyElementsOf(Arrays.stream(GpuPolicy.values()).map(GpuPolicy::value).toList());
+        assertThat(policies.at("/nodeSchedulerPolicy/enum").valueStream().map(JsonNode::stringValue))
+                .containsExactlyElementsOf(Arrays.stream(NodePolicy.values()).map(NodePolicy::value).toList());
     }
 
     @Test

@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * Mutable MIG instance state of one GPU while a snapshot is built or a pod is placed (spec 4.10). One rule decides
  * both what the fit check accepts and what the allocation takes: while no instance is taken, the GPU may switch to
- * the first geometry with a template of enough memory (its first slot of that template is taken); otherwise the
- * first free slot of the current geometry with enough memory is taken.
+ * the first geometry with an allowed template of enough memory (its first slot of that template is taken);
+ * otherwise the first free slot of an allowed template of the current geometry with enough memory is taken.
  */
 final class MigInstances {
 
@@ -45,9 +45,10 @@ final class MigInstances {
             }
             return null;
         }
-        List<MigTemplate> slots = geometries.get(geometry).slots();
+        MigGeometry current = geometries.get(geometry);
+        List<MigTemplate> slots = current.slots();
         for (int p = 0; p < slots.size(); p++) {
-            if (!inUse[p] && slots.get(p).memory() >= memory) {
+            if (!inUse[p] && current.allowsSlot(p) && slots.get(p).memory() >= memory) {
                 return mark(geometry, p);
             }
         }

@@ -2,6 +2,7 @@ package dev.gpushare.placement;
 
 import dev.gpushare.common.annotation.MalformedAnnotationException;
 import dev.gpushare.common.annotation.MigUuid;
+import dev.gpushare.common.config.AllowedMigProfiles;
 import dev.gpushare.common.config.MigGeometryRule;
 import dev.gpushare.common.config.MigTemplate;
 import dev.gpushare.common.device.ContainerDevice;
@@ -15,6 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * Builds a {@link NodeSnapshot} from a node's registration and the allocations of the pods on it (spec 5.3). Pure
@@ -27,13 +30,34 @@ public final class NodeSnapshotFactory {
     }
 
     private final List<ModelRule> migRules;
+    private final List<AllowedMigProfiles> allowlist;
+    /** The geometries of each GPU type seen, restricted by the allowlist; a cluster has a handful of types. */
+    private static final int MAX_CACHED_TYPES = 256;
+    private final Map<String, List<MigGeometry>> geometriesByType = new ConcurrentHashMap<>();
 
     /**
+     * A factory for a device config without {@code migProfileAllowlist} (HAMi before v2.10).
+     *
      * @param migRules the device config's {@code knownMigGeometries}
      * @throws IllegalArgumentException when a template has a negative value or a geometry has absurdly many
      *                                  instances (a configuration mistake, reported at start-up)
      */
     public NodeSnapshotFactory(List<MigGeometryRule> migRules) {
+        this(migRules, List.of());
+    }
+
+    /**
+     * @param migRules  the device config's {@code knownMigGeometries}
+     * @param allowlist the device config's {@code migProfileAllowlist} (HAMi v2.10), empty for none: when it has
+     *                  entries, a MIG GPU takes new instances only of the templates whose profile (by slice, as
+     *                  HAMi's device plugin matches it: {@code 1g} of {@code 1g.10gb}) the first entry naming a
+     *                  substring of its type lists; a GPU whose type no entry names takes none, as HAMi's plugin
+     *                  then does not offer it
+     * @throws IllegalArgumentException when a template has a negative value or a geometry has absurdly many
+     *                                  instances (a configuration mistake, reported at start-up)
+     */
+    public NodeSnapshotFactory(List<MigGeometryRule> migRules, List<AllowedMigProfiles> allowlist) {
+        this.allowlist = List.copyOf(allowlist);
         List<ModelRule> rules = new ArrayList<>();
         for (MigGeometryRule rule : migRules) {
             List<MigGeometry> geometries = new ArrayList<>();
@@ -73,7 +97,7 @@ public final class NodeSnapshotFactory {
             DeviceInfo d = devices.get(i);
             indexById.putIfAbsent(d.id(), i);
             if (DeviceInfo.MODE_MIG.equals(d.mode())) {
-                mig[i] = new MigInstances(geometriesFor(d.type()), -1, new boolean[0]);
+                mig[i] = new MigInstances(geometriesOf(d.type()), -1, new boolean[0]);
             }
         }
         DeviceUsage[] usage = new DeviceUsage[n];
@@ -147,16 +171,42 @@ public final class NodeSnapshotFactory {
         }
     }
 
-    /** Geometries of the first rule naming a substring of {@code type} (spec 4.10); none when no rule does. */
-    private List<MigGeometry> geometriesFor(String type) {
-        for (ModelRule rule : migRules) {
-            for (String model : rule.models()) {
-                if (!model.isEmpty() && type.contains(model)) {
-                    return rule.geometries();
-                }
+    private List<MigGeometry> geometriesOf(String type) {
+        List<MigGeometry> geometries = geometriesByType.get(type);
+        if (geometries == null) {
+            geometries = geometriesFor(type);
+            // Types come from node annotations: never let odd ones grow the cache without bound.
+            if (geometriesByType.size() < MAX_CACHED_TYPES) {
+                geometriesByType.put(type, geometries);
             }
         }
-        return List.of();
+        return geometries;
+    }
+
+    /**
+     * Geometries of the first rule naming a substring of {@code type} (spec 4.10), none when no rule does; with an
+     * allowlist, their templates restricted to the profiles it allows on {@code type}.
+     */
+    private List<MigGeometry> geometriesFor(String type) {
+        List<MigGeometry> geometries = List.of();
+        for (ModelRule rule : migRules) {
+            if (rule.models().stream().anyMatch(model -> !model.isEmpty() && type.contains(model))) {
+                geometries = rule.geometries();
+                break;
+            }
+        }
+        if (allowlist.isEmpty()) {
+            return geometries;
+        }
+        // HAMi's plugin: the first entry with a model contained in the type (strings.Contains, "" matches all).
+        Set<String> slices = allowlist.stream()
+                .filter(entry -> entry.models().stream().anyMatch(type::contains))
+                .findFirst()
+                .map(entry -> entry.profiles().stream().map(AllowedMigProfiles::sliceOf).collect(Collectors.toSet()))
+                .orElse(Set.of());
+        return geometries.stream()
+                .map(g -> g.allowing(template -> slices.contains(AllowedMigProfiles.sliceOf(template.name()))))
+                .toList();
     }
 
     private static int[][] pairMatrix(List<DeviceInfo> devices, Map<String, Map<String, Integer>> pairScores) {

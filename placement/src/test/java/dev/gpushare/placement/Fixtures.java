@@ -105,7 +105,11 @@ final class Fixtures {
         }
 
         NodeSnapshot build() {
-            return FACTORY.snapshot(name, labels, NodeSnapshotFactory.cordoned(cordon), devices, pairs, pods);
+            return build(FACTORY);
+        }
+
+        NodeSnapshot build(NodeSnapshotFactory factory) {
+            return factory.snapshot(name, labels, NodeSnapshotFactory.cordoned(cordon), devices, pairs, pods);
         }
     }
 

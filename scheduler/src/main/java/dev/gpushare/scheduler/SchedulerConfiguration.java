@@ -106,7 +106,7 @@ class SchedulerConfiguration {
     ClusterState clusterState(DeviceConfig deviceConfig, HamiProperties properties, PlacementTrust trust,
                               Clock clock) {
         NvidiaConfig nvidia = deviceConfig.nvidia();
-        return new ClusterState(new NodeSnapshotFactory(nvidia.knownMigGeometries()),
+        return new ClusterState(new NodeSnapshotFactory(nvidia.knownMigGeometries(), nvidia.migProfileAllowlist()),
                 new ClusterState.Settings(nvidia.resourceCountName(), nvidia.resourceMemoryName(),
                         nvidia.resourceCoreName(), nvidia.memoryFactor(), properties.reservation().timeout()),
                 trust, clock);
@@ -150,8 +150,8 @@ class SchedulerConfiguration {
     }
 
     @Bean
-    PodWrites podWrites(KubernetesClient client) {
-        return new ApiPodWrites(client);
+    PodWrites podWrites(KubernetesClient client, ClusterInformers informers) {
+        return new ApiPodWrites(client, informers.lag());
     }
 
     @Bean(destroyMethod = "close")

@@ -61,11 +61,16 @@ public final class Kubectl {
         return Optional.empty();
     }
 
-    /** Runs {@code kubectl --kubeconfig K --cache-dir C ARGS...} and waits up to 60 s for it. */
-    public Result run(List<String> args) {
+    private List<String> command(List<String> args) {
         List<String> command = new ArrayList<>(List.of(binary, "--kubeconfig", kubeconfig.toString(),
                 "--cache-dir", work.resolve("kubectl-cache").toString()));
         command.addAll(args);
+        return command;
+    }
+
+    /** Runs {@code kubectl --kubeconfig K --cache-dir C ARGS...} and waits up to 60 s for it. */
+    public Result run(List<String> args) {
+        List<String> command = command(args);
         try {
             Path out = Files.createTempFile(work, "kubectl", ".out");
             Path err = Files.createTempFile(work, "kubectl", ".err");
@@ -89,5 +94,58 @@ public final class Kubectl {
 
     public Result run(String... args) {
         return run(List.of(args));
+    }
+
+    /** A kubectl that keeps running ({@code get -w}, {@code wait}): its output so far, its end. */
+    public static final class Running implements AutoCloseable {
+
+        private final Process process;
+        private final Path out;
+
+        private Running(Process process, Path out) {
+            this.process = process;
+            this.out = out;
+        }
+
+        /** What it printed so far, standard output and error together. */
+        public String output() {
+            try {
+                return Files.readString(out, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Its exit code once it ended by itself within {@code seconds}; fails the test otherwise. */
+        public int exitCode(long seconds) {
+            try {
+                if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+                    throw new AssertionError("kubectl did not finish in " + seconds + " s; it said: " + output());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while kubectl ran", e);
+            }
+            return process.exitValue();
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
+    }
+
+    /** Starts {@code kubectl ARGS...} in the background. */
+    public Running start(String... args) {
+        List<String> command = command(List.of(args));
+        try {
+            Path out = Files.createTempFile(work, "kubectl", ".out");
+            Process process = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
+                    .redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start();
+            return new Running(process, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -90,6 +90,11 @@ public final class HamiKeys {
     public static final String SCHEDULER_ROLE = "hami.io/scheduler-role";
     public static final String SCHEDULER_ROLE_LEADER = "leader";
     public static final String SCHEDULER_ROLE_FOLLOWER = "follower";
+    /**
+     * Ours: annotation a new leadership term writes on the replica's own pod, to know when its pod informer has
+     * caught up with every pod write made before it.
+     */
+    public static final String SCHEDULER_TERM = "hami.io/scheduler-term";
     /** Node label of the NVIDIA GPU Operator's driver upgrade; nodes mid-upgrade get no new GPU pods. */
     public static final String GPU_DRIVER_UPGRADE_STATE = "nvidia.com/gpu-driver-upgrade-state";
     /** The only non-empty {@link #GPU_DRIVER_UPGRADE_STATE} value that means "not upgrading". */

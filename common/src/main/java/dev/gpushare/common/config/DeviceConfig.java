@@ -21,7 +21,7 @@ import java.util.Objects;
  * {@code resourceMemoryName}, {@code resourceMemoryPercentageName}, {@code resourceCoreName} or
  * {@code resourcePriorityName} means that resource is not used, as in HAMi (with no memory resource every GPU request
  * is exclusive). HAMi v2.10's {@code migProfileAllowlist} is checked as HAMi checks it (models and profiles listed,
- * profiles {@code <n>g.<memory>}) and not used otherwise. Validation, where HAMi would take anything and misbehave
+ * profiles {@code <n>g.<memory>}); absent, it is empty (no restriction). Validation, where HAMi would take anything and misbehave
  * later: {@code resourceCountName} is a non-blank string (without it no GPU request is ever seen), the other names
  * are empty or non-blank; {@code defaultMemory}, {@code defaultGPUNum} and {@code memoryFactor} are non-negative
  * int32 ({@code memoryFactor} 0 behaves as 1, as in HAMi); {@code defaultCores} is 0..100; {@code gpuCorePolicy} is

@@ -68,10 +68,10 @@ final class DeviceConfigReader {
                 s.integer("memoryFactor", 0, Integer.MAX_VALUE).orFrom(d, NvidiaConfig::memoryFactor),
                 s.string("gpuCorePolicy").orFrom(d, NvidiaConfig::gpuCorePolicy),
                 s.string("runtimeClassName").orFrom(d, NvidiaConfig::runtimeClassName),
-                s.migRules("knownMigGeometries").orFrom(d, NvidiaConfig::knownMigGeometries));
-        if (node.hasNonNull("migProfileAllowlist")) {
-            checkMigProfileAllowlist(node.get("migProfileAllowlist"), "nvidia.migProfileAllowlist");
-        }
+                s.migRules("knownMigGeometries").orFrom(d, NvidiaConfig::knownMigGeometries),
+                node.hasNonNull("migProfileAllowlist")
+                        ? migProfileAllowlist(node.get("migProfileAllowlist"), "nvidia.migProfileAllowlist")
+                        : List.of());
         if (!CORE_POLICIES.contains(config.gpuCorePolicy())) {
             throw new DeviceConfigException("nvidia.gpuCorePolicy: expected default, force or disable, got \""
                     + config.gpuCorePolicy() + "\"");
@@ -114,30 +114,37 @@ final class DeviceConfigReader {
     /**
      * HAMi v2.10's {@code migProfileAllowlist} (dynamic MIG), checked as HAMi's {@code ValidateMigProfileAllowlist}
      * checks it, which stops HAMi's scheduler at start-up: every entry names models and profiles, and a profile is
-     * {@code <n>g.<memory>}. Placement does not use it (MIG nodes are placed by {@code knownMigGeometries}).
+     * {@code <n>g.<memory>}. Placement restricts the MIG templates of the matching GPU models to these profiles.
      */
-    private static void checkMigProfileAllowlist(JsonNode node, String path) throws DeviceConfigException {
+    private static List<AllowedMigProfiles> migProfileAllowlist(JsonNode node, String path)
+            throws DeviceConfigException {
+        List<AllowedMigProfiles> allowlist = new ArrayList<>();
         List<JsonNode> entries = list(node, path);
         for (int i = 0; i < entries.size(); i++) {
             String at = path + "[" + i + "]";
             Section entry = new Section(entries.get(i), at);
-            List<JsonNode> models = list(entry.child("models"), at + ".models");
-            List<JsonNode> profiles = list(entry.child("profiles"), at + ".profiles");
-            if (models.isEmpty() || profiles.isEmpty()) {
+            List<JsonNode> modelNodes = list(entry.child("models"), at + ".models");
+            List<JsonNode> profileNodes = list(entry.child("profiles"), at + ".profiles");
+            if (modelNodes.isEmpty() || profileNodes.isEmpty()) {
                 throw new DeviceConfigException(at + ": must list models and profiles");
             }
-            for (int m = 0; m < models.size(); m++) {
-                text(models.get(m), at + ".models[" + m + "]");
+            List<String> models = new ArrayList<>();
+            for (int m = 0; m < modelNodes.size(); m++) {
+                models.add(text(modelNodes.get(m), at + ".models[" + m + "]"));
             }
-            for (int p = 0; p < profiles.size(); p++) {
-                String profile = text(profiles.get(p), at + ".profiles[" + p + "]");
+            List<String> profiles = new ArrayList<>();
+            for (int p = 0; p < profileNodes.size(); p++) {
+                String profile = text(profileNodes.get(p), at + ".profiles[" + p + "]");
                 int dot = profile.indexOf('.');
                 if (dot < 2 || profile.charAt(dot - 1) != 'g') {
                     throw new DeviceConfigException(at + ".profiles[" + p + "]: expected a MIG profile such as"
                             + " 1g.10gb, got \"" + profile + "\"");
                 }
+                profiles.add(profile);
             }
+            allowlist.add(new AllowedMigProfiles(models, profiles));
         }
+        return allowlist;
     }
 
     /** The elements of a sequence; an absent or null one is empty. */

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * The {@code nvidia} section of HAMi's {@code device-config.yaml} (spec section 10.2). Field names are the
- * YAML keys. Defaults are the chart's (see {@link DeviceConfig#defaults()}).
+ * YAML keys. Defaults are the chart's (see {@link DeviceConfig#defaults()}); {@code migProfileAllowlist} (HAMi
+ * v2.10) is empty when the file has none.
  */
 public record NvidiaConfig(
         String resourceCountName,
@@ -19,5 +20,11 @@ public record NvidiaConfig(
         int memoryFactor,
         String gpuCorePolicy,
         String runtimeClassName,
-        List<MigGeometryRule> knownMigGeometries) {
+        List<MigGeometryRule> knownMigGeometries,
+        List<AllowedMigProfiles> migProfileAllowlist) {
+
+    public NvidiaConfig {
+        knownMigGeometries = List.copyOf(knownMigGeometries);
+        migProfileAllowlist = List.copyOf(migProfileAllowlist);
+    }
 }

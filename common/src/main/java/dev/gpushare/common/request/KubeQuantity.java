@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * @param binarySuffix whether the text used {@code Ki}, {@code Mi}, ... (its canonical form keeps that suffix)
  * @param text         the text as given, for messages
  */
-record KubeQuantity(BigDecimal value, boolean binarySuffix, String text) {
+public record KubeQuantity(BigDecimal value, boolean binarySuffix, String text) {
 
     /**
      * Longest quantity text read. {@code BigDecimal} parsing is quadratic in the number of digits (a million digits
@@ -35,6 +35,15 @@ record KubeQuantity(BigDecimal value, boolean binarySuffix, String text) {
     static String text(Quantity quantity) {
         return (quantity.getAmount() == null ? "" : quantity.getAmount())
                 + (quantity.getFormat() == null ? "" : quantity.getFormat());
+    }
+
+    /**
+     * The exact value of a fabric8 quantity (what the API server sent), or empty when it is not a quantity we read:
+     * malformed, or longer than {@link #MAX_TEXT}. The one quantity reader of the project, instead of fabric8's
+     * {@code getAmountInBytes}, which parses any length.
+     */
+    public static Optional<BigDecimal> valueOf(Quantity quantity) {
+        return parse(text(quantity)).map(KubeQuantity::value);
     }
 
     /** The quantity, or empty when the text is not one (or is longer than {@link #MAX_TEXT}). */

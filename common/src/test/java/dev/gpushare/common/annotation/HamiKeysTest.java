@@ -29,6 +29,7 @@ class HamiKeysTest {
         assertThat(HamiKeys.VGPU_MODE).isEqualTo("nvidia.com/vgpu-mode");
         assertThat(HamiKeys.WEBHOOK).isEqualTo("hami.io/webhook");
         assertThat(HamiKeys.SCHEDULER_ROLE).isEqualTo("hami.io/scheduler-role");
+        assertThat(HamiKeys.SCHEDULER_TERM).isEqualTo("hami.io/scheduler-term");
     }
 
     @Test

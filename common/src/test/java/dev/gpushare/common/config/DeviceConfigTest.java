@@ -24,7 +24,7 @@ class DeviceConfigTest {
 
         assertThat(n).usingRecursiveComparison().ignoringFields("knownMigGeometries").isEqualTo(new NvidiaConfig(
                 "nvidia.com/gpu", "nvidia.com/gpumem", "nvidia.com/gpumem-percentage", "nvidia.com/gpucores",
-                "nvidia.com/priority", false, 0, 0, 1, 1, "default", "", List.of()));
+                "nvidia.com/priority", false, 0, 0, 1, 1, "default", "", List.of(), List.of()));
         assertThat(n.knownMigGeometries()).extracting(r -> r.models().get(0)).containsExactlyElementsOf(CHART_MODELS);
     }
 
@@ -127,7 +127,7 @@ class DeviceConfigTest {
         assertThat(config.nvidia()).usingRecursiveComparison().ignoringFields("knownMigGeometries").isEqualTo(
                 new NvidiaConfig("nvidia.com/gpu", "nvidia.com/gpumem", "nvidia.com/gpumem-percentage",
                         "nvidia.com/gpucores", "nvidia.com/priority", true, 1000, 10, 2, 3, "force", "nvidia",
-                        List.of()));
+                        List.of(), List.of()));
         assertThat(config.otherVendors()).containsOnlyKeys("hygon", "iluvatars", "futureVendor");
         assertThat(config.otherVendors().get("iluvatars")).isEqualTo(List.of(Map.of("chipName", "MR-V100")));
         assertThat(config.otherVendors().get("futureVendor")).isEqualTo(java.util.Arrays.asList(1, "two", true, null));
@@ -180,9 +180,16 @@ class DeviceConfigTest {
     void hamiV2100ChartConfigLoadsWithHamisMeaning() throws Exception {
         DeviceConfig config = DeviceConfig.load(resource("hami-chart/v2.10.0-device-config.yaml"));
 
-        // Same nvidia values; v2.10 replaced knownMigGeometries by migProfileAllowlist (checked, not used), so the
-        // geometries are the built-in ones. enableNumaTopology, libCudaLogLevel: plugin keys, ignored as in HAMi.
-        assertThat(config.nvidia()).isEqualTo(DeviceConfig.defaults().nvidia());
+        // Same nvidia values; v2.10 replaced knownMigGeometries by migProfileAllowlist, so the geometries are the
+        // built-in ones, restricted by the allowlist. enableNumaTopology, libCudaLogLevel: plugin keys, ignored.
+        assertThat(config.nvidia()).usingRecursiveComparison().ignoringFields("migProfileAllowlist")
+                .isEqualTo(DeviceConfig.defaults().nvidia());
+        assertThat(config.nvidia().migProfileAllowlist()).hasSize(9);
+        assertThat(config.nvidia().migProfileAllowlist().get(0))
+                .isEqualTo(new AllowedMigProfiles(List.of("A30"), List.of("1g.6gb", "2g.12gb", "4g.24gb")));
+        assertThat(config.nvidia().migProfileAllowlist().get(8)).isEqualTo(new AllowedMigProfiles(
+                List.of("RTX PRO 6000 Blackwell Server Edition"), List.of("1g.24gb", "2g.48gb", "4g.96gb")));
+        assertThat(DeviceConfig.defaults().nvidia().migProfileAllowlist()).isEmpty();
         assertThat(config.otherVendors()).containsOnlyKeys("cambricon", "hygon", "metax", "enflame", "mthreads",
                 "iluvatars", "kunlun", "awsneuron", "amd", "vastai", "biren", "vnpus");
         assertThat(config.otherVendors().get("enflame")).isEqualTo(Map.of("resourceNameGCU", "enflame.com/gcu",

@@ -221,7 +221,7 @@ class PodRequestParserTest {
         NvidiaConfig d = DeviceConfig.defaults().nvidia();
         DeviceConfig renamed = new DeviceConfig(new NvidiaConfig("example.com/vgpu", "example.com/vmem",
                 "example.com/vmem-pct", "example.com/vcores", "example.com/prio", false, 0, 0, 1, 1, "default", "",
-                d.knownMigGeometries()), Map.of());
+                d.knownMigGeometries(), d.migProfileAllowlist()), Map.of());
 
         ContainerRequest r = new PodRequestParser(renamed).parse(pod(limits("c", "example.com/vgpu", "2",
                 "example.com/vmem", "100", "example.com/vcores", "10", GPU, "5"))).containers().get(0);
@@ -234,7 +234,7 @@ class PodRequestParserTest {
         return new DeviceConfig(new NvidiaConfig(d.resourceCountName(), d.resourceMemoryName(),
                 d.resourceMemoryPercentageName(), d.resourceCoreName(), d.resourcePriorityName(), d.overwriteEnv(),
                 defaultMemory, defaultCores, d.defaultGPUNum(), memoryFactor, d.gpuCorePolicy(),
-                d.runtimeClassName(), d.knownMigGeometries()), Map.of());
+                d.runtimeClassName(), d.knownMigGeometries(), d.migProfileAllowlist()), Map.of());
     }
 
     @Test

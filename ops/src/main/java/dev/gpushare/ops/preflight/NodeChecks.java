@@ -6,13 +6,13 @@ import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.common.annotation.MalformedAnnotationException;
 import dev.gpushare.common.annotation.NodeRegisterCodec;
 import dev.gpushare.common.annotation.NodeRegistration;
+import dev.gpushare.common.device.NodeAllocatable;
 import dev.gpushare.common.device.NodeReadiness;
 import dev.gpushare.common.lock.NodeLockValue;
 import dev.gpushare.ops.ClusterFacts;
 import dev.gpushare.ops.GpuPods;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Quantity;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -168,11 +168,7 @@ final class NodeChecks {
     }
 
     private static boolean hasGpuResource(Node node) {
-        if (node.getStatus() == null || node.getStatus().getAllocatable() == null) {
-            return false;
-        }
-        Quantity gpus = node.getStatus().getAllocatable().get(GPU_RESOURCE);
-        return gpus != null && gpus.getNumericalAmount().signum() > 0;
+        return NodeAllocatable.offers(node, GPU_RESOURCE);
     }
 
     private static Map<String, String> annotations(Node node) {

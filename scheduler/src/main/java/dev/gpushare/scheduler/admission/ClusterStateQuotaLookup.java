@@ -1,11 +1,9 @@
 package dev.gpushare.scheduler.admission;
 
-import dev.gpushare.placement.NamespaceQuota;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.webhook.QuotaHeadroom;
 import dev.gpushare.webhook.QuotaLookup;
 import java.util.Objects;
-import java.util.OptionalLong;
 
 /**
  * The webhook's quota check reads the ledger that {@code /filter} uses (limits of the namespace's ResourceQuotas,
@@ -33,13 +31,7 @@ final class ClusterStateQuotaLookup implements QuotaLookup {
     @Override
     public QuotaHeadroom remaining(String namespace) {
         return state.quotaIfSynced(namespace)
-                .<QuotaHeadroom>map(quota -> new QuotaHeadroom.Known(headroom(quota.memoryLimit(), quota.memoryUsed()),
-                        headroom(quota.coresLimit(), quota.coresUsed())))
+                .<QuotaHeadroom>map(quota -> new QuotaHeadroom.Known(quota.memoryLeft(), quota.coresLeft()))
                 .orElse(UNKNOWN);
-    }
-
-    /** {@link NamespaceQuota}'s rule: a limit of 0 or less is no limit. */
-    private static OptionalLong headroom(long limit, long used) {
-        return limit > 0 ? OptionalLong.of(limit - used) : OptionalLong.empty();
     }
 }

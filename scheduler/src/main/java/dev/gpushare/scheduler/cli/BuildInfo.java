@@ -7,9 +7,10 @@ import java.util.Properties;
 
 /**
  * The build's {@code META-INF/build-info.properties} (spring-boot-maven-plugin {@code build-info}), the same file
- * Spring's {@code BuildProperties} bean is made from; read here before any Spring context exists.
+ * Spring's {@code BuildProperties} bean is made from; read here before any Spring context exists. {@code revision}
+ * is the git commit the build was made from ({@code build.revision}), {@code unknown} for sources without git.
  */
-public record BuildInfo(String name, String version, String time) {
+public record BuildInfo(String name, String version, String revision, String time) {
 
     static final String RESOURCE = "META-INF/build-info.properties";
 
@@ -23,11 +24,13 @@ public record BuildInfo(String name, String version, String time) {
             throw new UncheckedIOException("cannot read " + RESOURCE, e);
         }
         return new BuildInfo(p.getProperty("build.artifact", "gpushare-scheduler"),
-                p.getProperty("build.version", "unknown"), p.getProperty("build.time", "unknown"));
+                p.getProperty("build.version", "unknown"), p.getProperty("build.revision", "unknown"),
+                p.getProperty("build.time", "unknown"));
     }
 
     /** What {@code --version} prints and the start-up log shows. */
     public String line() {
-        return name + " version=" + version + " built=" + time + " java=" + System.getProperty("java.version");
+        return name + " version=" + version + " revision=" + revision + " built=" + time + " java="
+                + System.getProperty("java.version");
     }
 }

@@ -131,8 +131,9 @@ public record HamiProperties(
      * Defaults of the pod annotations {@code hami.io/node-scheduler-policy} and {@code gpu-scheduler-policy}.
      *
      * @param node               node policy of pods without the annotation: {@code binpack} or {@code spread}
-     * @param gpu                GPU policy of pods without the annotation: {@code binpack}, {@code spread} or
-     *                           {@code topology-aware}
+     * @param gpu                GPU policy of pods without the annotation: {@code binpack}, {@code spread},
+     *                           {@code topology-aware}, {@code mutex} or {@code numa} (one; a pod's annotation
+     *                           may combine them)
      * @param skipUpgradingNodes whether nodes whose GPU driver the NVIDIA GPU Operator is upgrading get no new GPU
      *                           pods ({@code NodeDriverUpgrading})
      */

@@ -18,14 +18,18 @@ import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
 import io.fabric8.zjsonpatch.JsonPatchException;
 import java.net.HttpURLConnection;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -36,6 +40,9 @@ import tools.jackson.databind.node.ObjectNode;
  *       already bound or the binding's UID does not match) instead of storing a Binding object;</li>
  *   <li>a JSON Patch whose {@code test} operation (or any other operation) fails gets 422 instead of no answer;</li>
  *   <li>a JSON merge patch follows RFC 7386: a {@code null} removes the key (the stock one stores the null);</li>
+ *   <li>field selectors on any field, in lists and watches ({@code spec.nodeName=...}, {@code !=}); the stock
+ *       one knows only {@code metadata.name} and {@code metadata.namespace} and matches nothing else;</li>
+ *   <li>plain-HTTP watches (what kubectl and Go clients send) are streamed by {@link WatchStream};</li>
  *   <li>closing a watch never stalls the server: the stock watch listener waits up to a minute on the network
  *       thread for its pending events, which need that very thread to be sent;</li>
  *   <li>any other failure inside the dispatcher is a 500 {@code Status}, never a hung request.</li>
@@ -43,12 +50,13 @@ import tools.jackson.databind.node.ObjectNode;
  * The stock behaviour kept: {@code resourceVersion} is enforced (409), strategic-merge patches get 415.
  * Serves the embedded mode and every API test.
  */
-public class ApiServerDispatcher extends KubernetesCrudDispatcher {
+public class ApiServerDispatcher extends KubernetesCrudDispatcher implements PlainWatches {
 
     private static final Logger log = LoggerFactory.getLogger(ApiServerDispatcher.class);
     private static final Pattern BINDING =
             Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/?]+)/binding(?:\\?.*)?$");
     private static final int UNPROCESSABLE_ENTITY = 422;
+    private static final String FIELD_SELECTOR = "fieldSelector";
     private static final int BIND_ATTEMPTS = 100;
     private static final Executor WATCH_CLOSER = Executors.newCachedThreadPool(r -> {
         Thread thread = new Thread(r, "embedded-api-watch-close");
@@ -78,22 +86,71 @@ public class ApiServerDispatcher extends KubernetesCrudDispatcher {
         return super.handleCreate(request);
     }
 
+    /** A list with a field selector on any field, as the API server serves {@code spec.nodeName=...}. */
+    @Override
+    public MockResponse handleGet(String path) {
+        Query query = Query.of(path);
+        if (query.get(FIELD_SELECTOR) == null || "true".equals(query.get("watch"))) {
+            return super.handleGet(path);
+        }
+        FieldSelector selector;
+        try {
+            selector = FieldSelector.parse(query.get(FIELD_SELECTOR));
+        } catch (IllegalArgumentException e) {
+            return status(HttpURLConnection.HTTP_BAD_REQUEST, "BadRequest", e.getMessage());
+        }
+        MockResponse response = super.handleGet(query.without(FIELD_SELECTOR).toString());
+        if (response.code() != HttpURLConnection.HTTP_OK) {
+            return response;
+        }
+        JsonNode body = Serialization.jsonMapper().readTree(response.getBody().readUtf8());
+        if (body.get("items") instanceof ArrayNode items) {
+            ArrayNode kept = JsonNodeFactory.instance.arrayNode();
+            items.forEach(item -> {
+                if (selector.matches(item)) {
+                    kept.add(item);
+                }
+            });
+            ((ObjectNode) body).set("items", kept);
+        }
+        return new MockResponse().setResponseCode(HttpURLConnection.HTTP_OK).setHeaders(response.getHeaders())
+                .setBody(Serialization.asJson(body));
+    }
+
+    /** A watch with a field selector on any field; the stock watch knows only {@code metadata.name/namespace}. */
     @Override
     public MockResponse handleWatch(String path) {
-        MockResponse response = super.handleWatch(path);
-        return response.withWebSocketUpgrade(new ClosingOffTheEventLoop(response.getWebSocketListener()));
+        Query query = Query.of(path);
+        FieldSelector selector = null;
+        if (query.get(FIELD_SELECTOR) != null) {
+            try {
+                selector = FieldSelector.parse(query.get(FIELD_SELECTOR));
+            } catch (IllegalArgumentException e) {
+                return status(HttpURLConnection.HTTP_BAD_REQUEST, "BadRequest", e.getMessage());
+            }
+        }
+        MockResponse response = super.handleWatch(query.without(FIELD_SELECTOR).toString());
+        return response.withWebSocketUpgrade(new ClosingOffTheEventLoop(response.getWebSocketListener(), selector));
+    }
+
+    @Override
+    public WatchStream.Started watch(RecordedRequest request, Consumer<String> sink) {
+        return WatchStream.open(this, request.getPath(), UnaryOperator.identity(), sink);
     }
 
     /**
      * Runs the watch listener's close and failure handling on another thread: they wait for the listener's send
-     * queue, whose sends complete on the event loop that delivers the close.
+     * queue, whose sends complete on the event loop that delivers the close. Passes on only the events whose object
+     * matches the watch's field selector (none: every event).
      */
     private static final class ClosingOffTheEventLoop extends WebSocketListener {
 
         private final WebSocketListener delegate;
+        private final FieldSelector selector;
 
-        ClosingOffTheEventLoop(WebSocketListener delegate) {
+        ClosingOffTheEventLoop(WebSocketListener delegate, FieldSelector selector) {
             this.delegate = delegate;
+            this.selector = selector;
         }
 
         @Override
@@ -103,7 +160,7 @@ public class ApiServerDispatcher extends KubernetesCrudDispatcher {
 
         @Override
         public void onOpen(WebSocket webSocket, Response response) {
-            delegate.onOpen(webSocket, response);
+            delegate.onOpen(selector == null ? webSocket : new Selecting(webSocket, selector), response);
         }
 
         @Override
@@ -139,6 +196,30 @@ public class ApiServerDispatcher extends KubernetesCrudDispatcher {
         @Override
         public void onFailure(WebSocket webSocket, Throwable failure, Response response) {
             WATCH_CLOSER.execute(() -> delegate.onFailure(webSocket, failure, response));
+        }
+    }
+
+    /** A watch's socket that sends only the events whose object matches a field selector. */
+    private record Selecting(WebSocket socket, FieldSelector selector) implements WebSocket {
+
+        @Override
+        public RecordedRequest request() {
+            return socket.request();
+        }
+
+        @Override
+        public boolean send(String text) {
+            return !selector.matches(Serialization.jsonMapper().readTree(text).path("object")) || socket.send(text);
+        }
+
+        @Override
+        public boolean send(byte[] bytes) {
+            return send(new String(bytes, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public boolean close(int code, String reason) {
+            return socket.close(code, reason);
         }
     }
 

@@ -8,21 +8,18 @@ import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.net.HttpURLConnection;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -30,11 +27,12 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The embedded API as kubectl and the API server's own machinery need it, in front of {@link ApiServerDispatcher}
- * (which keeps the objects): discovery documents, server-side tables, field selectors on any field, the mutating
- * admission of created pods ({@link PodAdmission}, the API server's webhook call, with the API server's defaulting
- * before it), and the {@code PodScheduled=True} condition that a Binding sets.
+ * (which keeps the objects, serves field selectors and streams watches): discovery documents, server-side tables
+ * (in plain-HTTP watches too), the mutating admission of created pods ({@link PodAdmission}, the API server's
+ * webhook call, with the API server's defaulting before it), and the {@code PodScheduled=True} condition that a
+ * Binding sets.
  */
-public final class KubectlDispatcher extends Dispatcher {
+public final class KubectlDispatcher extends Dispatcher implements PlainWatches {
 
     private static final Pattern POD_COLLECTION = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods$");
     private static final Pattern BINDING = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/]+)/binding$");
@@ -56,10 +54,8 @@ public final class KubectlDispatcher extends Dispatcher {
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
-        String fullPath = request.getPath();
-        int question = fullPath.indexOf('?');
-        String path = question < 0 ? fullPath : fullPath.substring(0, question);
-        Map<String, String> query = query(question < 0 ? "" : fullPath.substring(question + 1));
+        Query query = Query.of(request.getPath());
+        String path = query.path();
         if (request.method() == HttpMethod.GET) {
             Optional<Object> document = DiscoveryDocuments.at(path);
             if (document.isPresent()) {
@@ -77,7 +73,7 @@ public final class KubectlDispatcher extends Dispatcher {
                         + " requested resource");
             }
             if (!"true".equals(query.get("watch")) && !"1".equals(query.get("watch"))) {
-                return get(request, path, query);
+                return get(request, query);
             }
         }
         if (request.method() == HttpMethod.POST) {
@@ -118,17 +114,10 @@ public final class KubectlDispatcher extends Dispatcher {
                 new Buffer().writeUtf8(MAPPER.writeValueAsString(merge))));
     }
 
-    private MockResponse get(RecordedRequest request, String path, Map<String, String> query) {
-        FieldSelector selector;
-        try {
-            selector = query.containsKey("fieldSelector") ? FieldSelector.parse(query.get("fieldSelector")) : null;
-        } catch (IllegalArgumentException e) {
-            return status(HttpURLConnection.HTTP_BAD_REQUEST, "BadRequest", e.getMessage());
-        }
-        Map<String, String> forwarded = new LinkedHashMap<>(query);
-        forwarded.remove("fieldSelector");
+    private MockResponse get(RecordedRequest request, Query query) {
+        String path = query.path();
         MockResponse response = store.dispatch(new RecordedRequest(request.getHttpVersion(), HttpMethod.GET,
-                path + queryString(forwarded), request.getHeaders(), new Buffer()));
+                request.getPath(), request.getHeaders(), new Buffer()));
         boolean table = ServerTables.wanted(request.getHeader("Accept"));
         if (response.code() != HttpURLConnection.HTTP_OK) {
             return response;
@@ -142,11 +131,7 @@ public final class KubectlDispatcher extends Dispatcher {
         if (body.has("items") && body.get("items").isArray()) {
             // The API server lists in key order (namespace, then name); the mock in no particular order.
             List<JsonNode> kept = new ArrayList<>();
-            body.get("items").forEach(item -> {
-                if (selector == null || selector.matches(item)) {
-                    kept.add(item);
-                }
-            });
+            body.get("items").forEach(kept::add);
             kept.sort(Comparator.comparing((JsonNode item) -> item.path("metadata").path("namespace").asString())
                     .thenComparing(item -> item.path("metadata").path("name").asString()));
             ArrayNode items = MAPPER.createArrayNode();
@@ -155,6 +140,23 @@ public final class KubectlDispatcher extends Dispatcher {
         }
         JsonNode answer = table ? ServerTables.of(body, kind, query.get("includeObject"), clock.instant()) : body;
         return json(HttpURLConnection.HTTP_OK, MAPPER.writeValueAsString(answer));
+    }
+
+    /** A plain-HTTP watch; each event's object as a one-row server-side table when kubectl asks for tables. */
+    @Override
+    public WatchStream.Started watch(RecordedRequest request, Consumer<String> sink) {
+        Query query = Query.of(request.getPath());
+        UnaryOperator<ObjectNode> view = UnaryOperator.identity();
+        if (ServerTables.wanted(request.getHeader("Accept"))) {
+            String kind = DiscoveryDocuments.kindOf(query.path());
+            view = object -> {
+                ObjectNode list = MAPPER.createObjectNode();
+                list.put("kind", kind + "List");
+                list.putArray("items").add(object);
+                return ServerTables.of(list, kind, query.get("includeObject"), clock.instant());
+            };
+        }
+        return WatchStream.open(store, request.getPath(), view, sink);
     }
 
     private MockResponse createPod(RecordedRequest request, String namespace) {
@@ -225,30 +227,6 @@ public final class KubectlDispatcher extends Dispatcher {
 
     private String now() {
         return DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
-    }
-
-    private static Map<String, String> query(String raw) {
-        Map<String, String> values = new LinkedHashMap<>();
-        for (String pair : raw.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int equal = pair.indexOf('=');
-            String key = URLDecoder.decode(equal < 0 ? pair : pair.substring(0, equal), StandardCharsets.UTF_8);
-            String value = equal < 0 ? "" : URLDecoder.decode(pair.substring(equal + 1), StandardCharsets.UTF_8);
-            values.put(key, value);
-        }
-        return values;
-    }
-
-    private static String queryString(Map<String, String> query) {
-        if (query.isEmpty()) {
-            return "";
-        }
-        return "?" + query.entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
-                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-                .collect(Collectors.joining("&"));
     }
 
     private static MockResponse json(int code, String body) {

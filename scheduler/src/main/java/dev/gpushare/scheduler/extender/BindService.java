@@ -71,7 +71,7 @@ public final class BindService {
         this.events = events;
         this.clock = clock;
         this.lockWait = lockWait;
-        this.boundPods = new BoundPods(state, node -> io.reads().podsPlacedOn(node));
+        this.boundPods = new BoundPods(state, node -> io.reads().podsBoundTo(node));
     }
 
     /** Binds one pod, within leadership {@code term} (admitted by the {@link VerbGate}). */

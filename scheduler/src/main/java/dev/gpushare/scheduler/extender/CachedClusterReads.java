@@ -1,6 +1,5 @@
 package dev.gpushare.scheduler.extender;
 
-import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.scheduler.state.ClusterInformers;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -28,7 +27,7 @@ public final class CachedClusterReads implements ClusterReads {
     }
 
     @Override
-    public List<Pod> podsPlacedOn(String node) {
-        return client.pods().inAnyNamespace().withLabel(HamiKeys.VGPU_NODE, node).list().getItems();
+    public List<Pod> podsBoundTo(String node) {
+        return client.pods().inAnyNamespace().withField("spec.nodeName", node).list().getItems();
     }
 }

@@ -12,6 +12,10 @@ public interface ClusterReads {
     /** Whether the node exists (the informer cache, then the API). */
     boolean nodeExists(String name);
 
-    /** The pods labelled {@code hami.io/vgpu-node=<node>}, from the API (not the cache): what is bound there now. */
-    List<Pod> podsPlacedOn(String node);
+    /**
+     * The pods bound to the node, from the API (not the cache): field selector {@code spec.nodeName=<node>}, as
+     * HAMi's device plugin lists them. Not the {@code hami.io/vgpu-node} label, which our binder writes only after
+     * the Binding (and which a failed label patch leaves out).
+     */
+    List<Pod> podsBoundTo(String node);
 }

@@ -33,6 +33,8 @@ public final class ApiReachability {
 
     private final Clock clock;
     private final Map<String, Failure> failing = new TreeMap<>();
+    /** When the current outage began (the first part's failure), null while reachable. */
+    private Instant outageSince;
 
     public ApiReachability(Clock clock) {
         this.clock = clock;
@@ -49,6 +51,9 @@ public final class ApiReachability {
         boolean first;
         synchronized (this) {
             first = failing.isEmpty();
+            if (first) {
+                outageSince = now;
+            }
             Failure before = failing.get(part);
             failing.put(part, new Failure(before == null ? now : before.since(), message));
         }
@@ -66,7 +71,8 @@ public final class ApiReachability {
             Failure before = failing.remove(part);
             last = before != null && failing.isEmpty();
             if (last) {
-                since = before.since();
+                since = outageSince;
+                outageSince = null;
             }
         }
         if (last) {

@@ -16,8 +16,8 @@ public class HealthConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    InformerWatchdog informerWatchdog(ApiReachability reachability) {
-        return new InformerWatchdog(reachability);
+    InformerWatchdog informerWatchdog(ApiReachability reachability, Clock clock) {
+        return new InformerWatchdog(reachability, clock);
     }
 
     /** The {@code kubernetes} contributor of the readiness groups. */

@@ -1,7 +1,9 @@
 package dev.gpushare.scheduler.health;
 
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,26 +15,27 @@ import java.util.concurrent.TimeUnit;
  * Keeps informers alive through API outages. fabric8 stops an informer for good when its first list fails, and
  * logs a warning per retry otherwise; an informer registered here retries every failed list with fabric8's backoff
  * (1 s doubling to 32 s) and reports the failure to {@link ApiReachability}. A watch that breaks later is
- * reconnected by fabric8 silently: an informer that watched and has not been watching for {@value #LOST_CHECKS} checks is
- * reported failing too. Once it watches again it is reported recovered, and when it had been synced before, its
+ * reconnected by fabric8 silently: an informer that watched and has not been watching for {@link #LOST} (as the
+ * checks see it) is reported failing too. Once it watches again it is reported recovered, and when it had been synced before, its
  * {@code outageOver} hook runs (a resumed watch may miss deletions, so the owner re-lists). The check looks at a
  * flag once a second, no API call.
  */
 public final class InformerWatchdog implements AutoCloseable {
 
     static final Duration CHECK = Duration.ofSeconds(1);
-    /** Checks without a watch after which a synced informer counts as cut off (a routine re-watch takes far less). */
-    static final int LOST_CHECKS = 5;
+    /** Time without a watch after which an informer counts as cut off (a routine re-watch takes far less). */
+    static final Duration LOST = Duration.ofSeconds(5);
 
     private record Watched(SharedIndexInformer<?> informer, Runnable outageOver) {
     }
 
     private final ApiReachability reachability;
+    private final Clock clock;
     private final Map<String, Watched> watched = new ConcurrentHashMap<>();
     /** Parts that failed and have not been seen watching since: whether they had been synced before. */
     private final Map<String, Boolean> failing = new ConcurrentHashMap<>();
-    /** Consecutive checks that found a synced informer without a watch. */
-    private final Map<String, Integer> unwatched = new ConcurrentHashMap<>();
+    /** Since when a check has found an informer that watched before without a watch. */
+    private final Map<String, Instant> unwatched = new ConcurrentHashMap<>();
     /**
      * Parts seen watching since they were registered: only those can lose their watch (right after the first list
      * the watch is still being set up, which takes long on a loaded machine).
@@ -44,8 +47,9 @@ public final class InformerWatchdog implements AutoCloseable {
         return reachability;
     }
 
-    public InformerWatchdog(ApiReachability reachability) {
+    public InformerWatchdog(ApiReachability reachability, Clock clock) {
         this.reachability = reachability;
+        this.clock = clock;
     }
 
     /**
@@ -85,7 +89,9 @@ public final class InformerWatchdog implements AutoCloseable {
         }
     }
 
+    /** Runs every {@link #CHECK}; what it finds depends on the informers' flags and the clock only. */
     void check() {
+        Instant now = clock.instant();
         watched.forEach((part, w) -> {
             if (w.informer().isWatching()) {
                 watchedOnce.put(part, true);
@@ -98,9 +104,9 @@ public final class InformerWatchdog implements AutoCloseable {
                     }
                 }
             } else if (watchedOnce.containsKey(part) && !failing.containsKey(part)
-                    && unwatched.merge(part, 1, Integer::sum) >= LOST_CHECKS) {
-                failing.put(part, true);
-                reachability.failed(part, "watch lost for " + LOST_CHECKS + "s; reconnecting");
+                    && !unwatched.computeIfAbsent(part, p -> now).plus(LOST).isAfter(now)
+                    && failing.putIfAbsent(part, true) == null) {
+                reachability.failed(part, "watch lost for " + LOST.toSeconds() + "s; reconnecting");
             }
         });
     }

@@ -1,6 +1,7 @@
 package dev.gpushare.scheduler.kube;
 
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -58,11 +59,11 @@ public final class MergePatch {
     }
 
     /**
-     * Sends the patch to a pod. fabric8 reads the object before patching it by name; patching through a stub object
-     * saves that round trip.
+     * Sends the patch to a pod and returns the pod as the API server patched it. fabric8 reads the object before
+     * patching it by name; patching through a stub object saves that round trip.
      */
-    public void applyToPod(KubernetesClient client, String namespace, String name) {
-        client.pods().resource(new PodBuilder().withNewMetadata().withNamespace(namespace).withName(name)
+    public Pod applyToPod(KubernetesClient client, String namespace, String name) {
+        return client.pods().resource(new PodBuilder().withNewMetadata().withNamespace(namespace).withName(name)
                 .endMetadata().build()).patch(PatchContext.of(PatchType.JSON_MERGE), json());
     }
 

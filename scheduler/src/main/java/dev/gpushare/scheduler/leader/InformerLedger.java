@@ -1,5 +1,6 @@
 package dev.gpushare.scheduler.leader;
 
+import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.scheduler.kube.MergePatch;
 import dev.gpushare.scheduler.health.ApiReachability;
 import dev.gpushare.scheduler.state.ClusterInformers;
@@ -22,13 +23,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Catching up: an informer store may lag the API by the watch latency, and the previous leader's last filter may
  * have annotated a pod just before it gave the lease away. So a new term first writes a marker annotation
- * ({@value #TERM_ANNOTATION}) on this replica's own pod and waits until its pod informer shows it: a watch delivers
+ * ({@value HamiKeys#SCHEDULER_TERM}) on this replica's own pod and waits until its pod informer shows it: a watch delivers
  * events in order, so every pod write made before the marker is then in the store. Without {@code POD_NAME} and
  * {@code POD_NAMESPACE} (a local run) there is no own pod and no such wait.
  */
 public final class InformerLedger implements LeaderLedger {
 
-    static final String TERM_ANNOTATION = "hami.io/scheduler-term";
     private static final Logger log = LoggerFactory.getLogger(InformerLedger.class);
     private static final long POLL_MILLIS = 10;
 
@@ -70,7 +70,7 @@ public final class InformerLedger implements LeaderLedger {
         }
         String marker = process + "/" + term;
         try {
-            MergePatch.metadata().annotation(TERM_ANNOTATION, marker).applyToPod(client, self.namespace(),
+            MergePatch.metadata().annotation(HamiKeys.SCHEDULER_TERM, marker).applyToPod(client, self.namespace(),
                     self.name());
         } catch (KubernetesClientException e) {
             if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
@@ -100,7 +100,7 @@ public final class InformerLedger implements LeaderLedger {
     private String cachedMarker() {
         Pod pod = informers.cachedPod(self.namespace(), self.name()).orElse(null);
         Map<String, String> annotations = pod == null ? null : pod.getMetadata().getAnnotations();
-        return annotations == null ? null : annotations.get(TERM_ANNOTATION);
+        return annotations == null ? null : annotations.get(HamiKeys.SCHEDULER_TERM);
     }
 
     @Override

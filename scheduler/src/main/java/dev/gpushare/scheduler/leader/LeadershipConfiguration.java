@@ -1,5 +1,6 @@
 package dev.gpushare.scheduler.leader;
 
+import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.scheduler.config.HamiProperties;
 import dev.gpushare.scheduler.health.InformerWatchdog;
 import dev.gpushare.scheduler.state.ClusterInformers;
@@ -56,7 +57,7 @@ public class LeadershipConfiguration {
                 labeler = new RoleLabeler(client, self.get(), properties.readiness().peerLabel());
             } else {
                 log.info("hami.readiness.mode=always without POD_NAME/POD_NAMESPACE: no {} labels are written",
-                        RoleLabeler.ROLE_LABEL);
+                        HamiKeys.SCHEDULER_ROLE);
             }
         }
         return new LeadershipCoordinator(leadership, source,

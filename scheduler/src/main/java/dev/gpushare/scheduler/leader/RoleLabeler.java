@@ -1,5 +1,6 @@
 package dev.gpushare.scheduler.leader;
 
+import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.scheduler.kube.MergePatch;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -10,16 +11,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code hami.readiness.mode=always}: every replica is ready, so a Service reaches the leader through the label
- * {@value #ROLE_LABEL}. The leader labels its own pod {@code leader} first (so the Service never has no endpoint),
- * then every peer {@code follower}; peers are the pods of its namespace with the same value of the peer label (the
- * chart's {@code app.kubernetes.io/component}). A replica that loses the leadership labels itself {@code follower}.
+ * {@value HamiKeys#SCHEDULER_ROLE}. The leader labels its own pod {@code leader} first (so the Service never has no
+ * endpoint), then every peer {@code follower}; peers are the pods of its namespace with the same value of the peer
+ * label (the chart's {@code app.kubernetes.io/component}). A replica that loses the leadership labels itself {@code follower}.
  * Only pods whose label differs are patched (JSON merge patch); failures are logged and retried by the next pass.
  */
 public final class RoleLabeler {
 
-    public static final String ROLE_LABEL = "hami.io/scheduler-role";
-    static final String LEADER = "leader";
-    static final String FOLLOWER = "follower";
     private static final Logger log = LoggerFactory.getLogger(RoleLabeler.class);
 
     private final KubernetesClient client;
@@ -45,16 +43,18 @@ public final class RoleLabeler {
             log.warn("role labels not updated: own pod {} not found (check POD_NAME and POD_NAMESPACE)", self);
             return 0;
         }
-        int patched = label(own, LEADER) ? 1 : 0;
+        int patched = label(own, HamiKeys.SCHEDULER_ROLE_LEADER) ? 1 : 0;
         String group = labels(own).get(peerLabel);
         if (group == null) {
-            log.warn("own pod {} has no label {}: its peers are not labelled {}", self, peerLabel, FOLLOWER);
+            log.warn("own pod {} has no label {}: its peers are not labelled {}", self, peerLabel,
+                    HamiKeys.SCHEDULER_ROLE_FOLLOWER);
             return patched;
         }
         try {
             for (Pod peer : client.pods().inNamespace(self.namespace()).withLabel(peerLabel, group).list()
                     .getItems()) {
-                if (!self.name().equals(peer.getMetadata().getName()) && label(peer, FOLLOWER)) {
+                if (!self.name().equals(peer.getMetadata().getName())
+                        && label(peer, HamiKeys.SCHEDULER_ROLE_FOLLOWER)) {
                     patched++;
                 }
             }
@@ -67,29 +67,30 @@ public final class RoleLabeler {
     /** After losing the leadership: own pod {@code follower}. */
     public void follow() {
         try {
-            patch(self.name(), FOLLOWER);
+            patch(self.name(), HamiKeys.SCHEDULER_ROLE_FOLLOWER);
         } catch (KubernetesClientException e) {
-            log.warn("cannot label own pod {} {}={}: {}", self, ROLE_LABEL, FOLLOWER, e.getMessage());
+            log.warn("cannot label own pod {} {}={}: {}", self, HamiKeys.SCHEDULER_ROLE,
+                    HamiKeys.SCHEDULER_ROLE_FOLLOWER, e.getMessage());
         }
     }
 
     /** Sets the role of a pod unless it has it already; returns whether it was patched. */
     private boolean label(Pod pod, String role) {
-        if (role.equals(labels(pod).get(ROLE_LABEL))) {
+        if (role.equals(labels(pod).get(HamiKeys.SCHEDULER_ROLE))) {
             return false;
         }
         try {
             patch(pod.getMetadata().getName(), role);
             return true;
         } catch (KubernetesClientException e) {
-            log.warn("cannot label pod {}/{} {}={}: {}", self.namespace(), pod.getMetadata().getName(), ROLE_LABEL,
-                    role, e.getMessage());
+            log.warn("cannot label pod {}/{} {}={}: {}", self.namespace(), pod.getMetadata().getName(),
+                    HamiKeys.SCHEDULER_ROLE, role, e.getMessage());
             return false;
         }
     }
 
     private void patch(String name, String role) {
-        MergePatch.metadata().label(ROLE_LABEL, role).applyToPod(client, self.namespace(), name);
+        MergePatch.metadata().label(HamiKeys.SCHEDULER_ROLE, role).applyToPod(client, self.namespace(), name);
     }
 
     private static Map<String, String> labels(Pod pod) {

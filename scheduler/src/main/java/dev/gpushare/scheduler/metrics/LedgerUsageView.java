@@ -61,11 +61,10 @@ public final class LedgerUsageView implements UsageViewSource {
         List<UsageView.Quota> quotas = new ArrayList<>();
         for (String namespace : namespaces) {
             long[] sums = used.getOrDefault(namespace, new long[2]);
-            NamespaceQuota quota = view.quotas().get(namespace);
-            OptionalLong memoryLimit = quota == null || quota.memoryLimit() <= 0 ? OptionalLong.empty()
-                    : OptionalLong.of(quota.memoryLimit() / memoryFactor);
-            OptionalLong coresLimit = quota == null || quota.coresLimit() <= 0 ? OptionalLong.empty()
-                    : OptionalLong.of(quota.coresLimit());
+            NamespaceQuota quota = view.quotas().getOrDefault(namespace, NamespaceQuota.NONE);
+            OptionalLong memoryLimit = quota.limitsMemory() ? OptionalLong.of(quota.memoryLimit() / memoryFactor)
+                    : OptionalLong.empty();
+            OptionalLong coresLimit = quota.limitsCores() ? OptionalLong.of(quota.coresLimit()) : OptionalLong.empty();
             boolean holds = used.containsKey(namespace);
             // As HAMi: a namespace whose pods hold GPUs has both resources; a quota alone, the ones it limits.
             if (holds || memoryLimit.isPresent()) {

@@ -24,12 +24,12 @@ import java.util.function.Function;
 public final class BoundPods {
 
     private final ClusterState state;
-    /** The pods labelled as placed on a node, as the API lists them now. */
-    private final Function<String, List<Pod>> placedOn;
+    /** The pods bound to a node ({@code spec.nodeName}), as the API lists them now. */
+    private final Function<String, List<Pod>> boundTo;
 
-    public BoundPods(ClusterState state, Function<String, List<Pod>> placedOn) {
+    public BoundPods(ClusterState state, Function<String, List<Pod>> boundTo) {
         this.state = state;
-        this.placedOn = placedOn;
+        this.boundTo = boundTo;
     }
 
     /** Why {@code placement} of pod {@code uid} no longer fits on {@code node}; empty when it does. */
@@ -38,7 +38,7 @@ public final class BoundPods {
         if (snapshot == null) {
             return Optional.empty();
         }
-        return overfilled(node, snapshot.gpus().stream().map(GpuSnapshot::device).toList(), placedOn.apply(node),
+        return overfilled(node, snapshot.gpus().stream().map(GpuSnapshot::device).toList(), boundTo.apply(node),
                 uid, placement, state::gpusOf);
     }
 

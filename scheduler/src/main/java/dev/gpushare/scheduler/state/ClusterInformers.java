@@ -39,6 +39,7 @@ public final class ClusterInformers implements SmartLifecycle {
     private final KubernetesClient client;
     private final ClusterState state;
     private final InformerHandlers handlers;
+    private final InformerLag lag;
     private final Duration reconcileInterval;
     private final Duration expiryInterval;
     private final Counter nodeRepairs;
@@ -68,7 +69,8 @@ public final class ClusterInformers implements SmartLifecycle {
         this.watchdog = watchdog;
         this.client = client;
         this.state = state;
-        this.handlers = new InformerHandlers(state, lockQueues, events, meters);
+        this.lag = new InformerLag(meters);
+        this.handlers = new InformerHandlers(state, lockQueues, events, lag, meters);
         this.reconcileInterval = reconcileInterval;
         Duration quarter = reservationTimeout.dividedBy(4);
         this.expiryInterval = quarter.compareTo(Duration.ofSeconds(5)) < 0 ? quarter : Duration.ofSeconds(5);
@@ -81,6 +83,11 @@ public final class ClusterInformers implements SmartLifecycle {
         this.lockHeld = Latency.timer(meters, "gpushare_ledger_rebuild_lock_held", "time a rebuild or reconcile held"
                 + " the usage ledger's lock to apply its repairs (the comparison runs without it); the verbs wait at"
                 + " most this long for one");
+    }
+
+    /** Times our own pod writes through the pod informer: the writer tells it what it wrote. */
+    public InformerLag lag() {
+        return lag;
     }
 
     @Override

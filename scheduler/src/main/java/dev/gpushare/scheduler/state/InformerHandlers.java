@@ -34,6 +34,7 @@ public final class InformerHandlers {
     private final ClusterState state;
     private final NodeLockQueues lockQueues;
     private final Events events;
+    private final InformerLag lag;
     /** Per node, the undecodable registration value already reported, so each bad value is reported once. */
     private final Map<String, String> reportedInvalid = new ConcurrentHashMap<>();
     /** Per pod UID, the malformed allocation already logged. */
@@ -42,8 +43,14 @@ public final class InformerHandlers {
     private final Map<String, PlacementTrust.Reason> reportedIgnored = new ConcurrentHashMap<>();
     private final Map<PlacementTrust.Reason, Counter> ignored = new EnumMap<>(PlacementTrust.Reason.class);
 
-    public InformerHandlers(ClusterState state, NodeLockQueues lockQueues, Events events, MeterRegistry meters) {
+    /**
+     * @param lag    told of every pod the informer delivers, to time our own writes
+     * @param meters where {@code gpushare_ledger_ignored_allocations_total} is registered
+     */
+    public InformerHandlers(ClusterState state, NodeLockQueues lockQueues, Events events, InformerLag lag,
+                            MeterRegistry meters) {
         this.state = state;
+        this.lag = lag;
         this.lockQueues = lockQueues;
         this.events = events;
         for (PlacementTrust.Reason reason : PlacementTrust.Reason.values()) {
@@ -101,6 +108,7 @@ public final class InformerHandlers {
     }
 
     private void onPod(Pod pod) {
+        lag.seen(pod);
         PodGpus gpus = state.applyPod(pod);
         String uid = pod.getMetadata().getUid();
         if (gpus instanceof PodGpus.Malformed malformed) {

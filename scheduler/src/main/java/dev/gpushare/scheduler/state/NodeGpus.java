@@ -6,9 +6,8 @@ import dev.gpushare.common.annotation.NodeRegisterCodec;
 import dev.gpushare.common.annotation.NodeRegistration;
 import dev.gpushare.common.annotation.PairScoreCodec;
 import dev.gpushare.common.device.DeviceInfo;
+import dev.gpushare.common.device.NodeAllocatable;
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.Quantity;
-import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
@@ -38,7 +37,7 @@ public sealed interface NodeGpus {
     static NodeGpus of(Node node, String countResource) {
         Map<String, String> annotations = node.getMetadata().getAnnotations() == null ? Map.of()
                 : node.getMetadata().getAnnotations();
-        if (!hasAllocatable(node, countResource)) {
+        if (!NodeAllocatable.offers(node, countResource)) {
             return new Unregistered("allocatable " + countResource + " is 0 or absent");
         }
         String register = annotations.get(HamiKeys.NODE_NVIDIA_REGISTER);
@@ -62,21 +61,6 @@ public sealed interface NodeGpus {
             return new Registered(registered.devices(), PairScoreCodec.decode(scores));
         } catch (MalformedAnnotationException e) {
             return new Invalid(e.getMessage(), scores);
-        }
-    }
-
-    private static boolean hasAllocatable(Node node, String countResource) {
-        if (node.getStatus() == null || node.getStatus().getAllocatable() == null) {
-            return false;
-        }
-        Quantity quantity = node.getStatus().getAllocatable().get(countResource);
-        if (quantity == null) {
-            return false;
-        }
-        try {
-            return Quantity.getAmountInBytes(quantity).compareTo(BigDecimal.ZERO) > 0;
-        } catch (ArithmeticException | IllegalArgumentException e) {
-            return false;
         }
     }
 }

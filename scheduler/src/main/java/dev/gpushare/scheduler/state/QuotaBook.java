@@ -1,5 +1,6 @@
 package dev.gpushare.scheduler.state;
 
+import dev.gpushare.common.request.KubeQuantity;
 import dev.gpushare.placement.NamespaceQuota;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
@@ -92,15 +93,9 @@ final class QuotaBook {
         return new NamespaceQuota(memory, used.memory(), cores, used.cores());
     }
 
+    /** A limit as a whole number; absent, not positive or not a quantity we read is no limit (0). */
     private static long wholeOrZero(Quantity quantity) {
-        if (quantity == null) {
-            return 0;
-        }
-        try {
-            BigDecimal value = Quantity.getAmountInBytes(quantity);
-            return value.signum() <= 0 ? 0 : value.longValue();
-        } catch (ArithmeticException | IllegalArgumentException e) {
-            return 0;
-        }
+        return quantity == null ? 0 : KubeQuantity.valueOf(quantity).filter(value -> value.signum() > 0)
+                .map(BigDecimal::longValue).orElse(0L);
     }
 }

@@ -47,7 +47,9 @@ class ConfigurationMetadataTest {
         BuildInfo info = BuildInfo.read();
         assertThat(info.name()).isEqualTo("gpushare-scheduler");
         assertThat(info.version()).matches("\\d+\\.\\d+\\.\\d+.*");
-        assertThat(info.line()).startsWith("gpushare-scheduler version=" + info.version() + " built=" + info.time()
-                + " java=");
+        assertThat(info.revision()).as("the commit of this checkout, or unknown without git").matches(
+                "[0-9a-f]{12}|unknown");
+        assertThat(info.line()).startsWith("gpushare-scheduler version=" + info.version() + " revision="
+                + info.revision() + " built=" + info.time() + " java=");
     }
 }

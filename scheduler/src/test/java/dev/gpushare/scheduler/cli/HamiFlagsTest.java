@@ -58,8 +58,8 @@ class HamiFlagsTest {
                 Arguments.of("--profiling=false", List.of()),
                 Arguments.of("--enable-ascend=false", List.of()),
                 Arguments.of("--legacy-metrics=false", List.of("--hami.metrics.legacy-names=false")),
-                Arguments.of("--legacy-metrics", List.of("--hami.metrics.legacy-names=true")),
-                Arguments.of("--legacy-metrics=true", List.of("--hami.metrics.legacy-names=true")));
+                Arguments.of("--legacy-metrics=true", List.of("--hami.metrics.legacy-names=true")),
+                Arguments.of("--legacy-metrics", List.of("--hami.metrics.legacy-names=true")));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -82,6 +82,9 @@ class HamiFlagsTest {
                 + " deprecated: set logging.level.dev.gpushare instead (now logging.level.dev.gpushare=DEBUG)");
         assertThat(((Run) translate("--profiling=false")).notices()).containsExactly("HAMi flag --profiling=false"
                 + " is deprecated and has no effect: it is what this scheduler always does; drop it");
+        assertThat(((Run) translate("--legacy-metrics=true")).notices()).containsExactly("HAMi flag"
+                + " --legacy-metrics=true is deprecated: set hami.metrics.legacy-names instead (now"
+                + " hami.metrics.legacy-names=true)");
     }
 
     /** The extender's arguments of HAMi's v2.10.0 chart with its default values (templates/scheduler/deployment.yaml). */
@@ -180,6 +183,11 @@ class HamiFlagsTest {
         assertThat(translate("version")).isInstanceOf(HamiFlags.Version.class);
     }
 
+    /**
+     * Every flag that HAMi v2.10.0's scheduler defines ({@code cmd/scheduler/main.go}, the vendors' flag sets under
+     * {@code pkg/device}, {@code --debug}, {@code --device-config-file}, klog's {@code -v}) has a line in
+     * {@code --help}.
+     */
     @Test
     void everyHamiFlagOfTheTableIsDescribed() {
         String table = "\n" + HamiFlags.table("");
@@ -188,7 +196,14 @@ class HamiFlagsTest {
                 "--kube-qps", "--kube-burst", "--kube-timeout", "--profiling", "--node-lock-timeout",
                 "--node-lock-retry-timeout", "--force-overwrite-default-scheduler", "--leader-elect",
                 "--leader-elect-resource-name", "--leader-elect-resource-namespace", "--legacy-metrics",
-                "--device-config-file", "--debug", "-v", "--enable-ascend", "--enable-iluvatar")) {
+                "--device-config-file", "--debug", "-v", "--enable-ascend", "--enable-iluvatar",
+                "--sgpu-topology-aware", "--cambricon-mlu-name", "--cambricon-mlu-memory", "--cambricon-mlu-cores",
+                "--enflame-gcu-resource-name", "--enflame-drs-gcu-resource-name", "--enflame-gcu-memory-resource-name",
+                "--enflame-gcu-core-resource-name", "--enflame-vgcu-resource-name",
+                "--enflame-vgcu-legacy-resource-name", "--enflame-vgcu-percentage-resource-name", "--dcu-name",
+                "--dcu-memory", "--dcu-cores", "--kunlun-name", "--kunlun-vcount", "--kunlun-vmemory", "--metax-name",
+                "--metax-vcount", "--metax-vcore", "--metax-vmemory", "--mthreads-name", "--mthreads-memory",
+                "--mthreads-cores")) {
             assertThat(table).contains("\n" + flag + "  ");
         }
     }

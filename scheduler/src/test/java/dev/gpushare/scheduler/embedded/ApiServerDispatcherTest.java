@@ -166,4 +166,41 @@ class ApiServerDispatcherTest {
             assertThat(client.pods().inNamespace("d").withName("churn").get()).isNotNull();
         }
     }
+
+    @Test
+    void podsAreListedAndWatchedByAnyFieldAsTheApiServerServesThem() throws Exception {
+        Pod there = create("fs-there");
+        Pod elsewhere = create("fs-elsewhere");
+        create("fs-unbound");
+        bindings.bind("d", "fs-there", there.getMetadata().getUid(), "node-fs");
+        bindings.bind("d", "fs-elsewhere", elsewhere.getMetadata().getUid(), "node-other");
+
+        assertThat(client.pods().inAnyNamespace().withField("spec.nodeName", "node-fs").list().getItems())
+                .extracting(p -> p.getMetadata().getName()).containsExactly("fs-there");
+        assertThat(client.pods().inNamespace("d").withoutField("spec.nodeName", "").list().getItems())
+                .extracting(p -> p.getMetadata().getName()).contains("fs-there", "fs-elsewhere")
+                .doesNotContain("fs-unbound");
+
+        java.util.concurrent.BlockingQueue<String> events = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (Watch watch = client.pods().inNamespace("d").withField("spec.nodeName", "node-fs").watch(
+                new Watcher<Pod>() {
+                    @Override
+                    public void eventReceived(Action action, Pod pod) {
+                        events.add(action + " " + pod.getMetadata().getName());
+                    }
+
+                    @Override
+                    public void onClose(WatcherException cause) {
+                    }
+                })) {
+            assertThat(events.poll(30, TimeUnit.SECONDS)).as("the pods there when the watch starts")
+                    .isEqualTo("ADDED fs-there");
+            client.pods().inNamespace("d").withName("fs-elsewhere").edit(p -> new PodBuilder(p).editMetadata()
+                    .addToLabels("touched", "1").endMetadata().build());
+            client.pods().inNamespace("d").withName("fs-there").edit(p -> new PodBuilder(p).editMetadata()
+                    .addToLabels("touched", "1").endMetadata().build());
+            assertThat(events.poll(30, TimeUnit.SECONDS)).as("only the pod on node-fs")
+                    .isEqualTo("MODIFIED fs-there");
+        }
+    }
 }

@@ -25,6 +25,7 @@ public class TestApiServerDispatcher extends ApiServerDispatcher {
     }
 
     private final List<Fault> faults = new CopyOnWriteArrayList<>();
+    private volatile java.util.function.Consumer<RecordedRequest> observer = request -> { };
     private final Map<String, String> pinnedUids = new ConcurrentHashMap<>();
 
     /** The next {@code times} requests with this method and a path matching {@code pathRegex} get {@code code}. */
@@ -39,6 +40,11 @@ public class TestApiServerDispatcher extends ApiServerDispatcher {
         faults.add(new Fault(method, Pattern.compile(pathRegex), 0, delay.toMillis(), new AtomicInteger(times)));
     }
 
+    /** Sees every request before it is served (or failed), on the server's threads. */
+    public void observe(java.util.function.Consumer<RecordedRequest> observer) {
+        this.observer = observer;
+    }
+
     public void clearFaults() {
         faults.clear();
     }
@@ -50,6 +56,7 @@ public class TestApiServerDispatcher extends ApiServerDispatcher {
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
+        observer.accept(request);
         for (Fault fault : faults) {
             if (fault.method().equals(request.getMethod()) && fault.path().matcher(request.getPath()).find()
                     && fault.remaining().getAndDecrement() > 0) {

@@ -65,8 +65,8 @@ class BindServiceTest {
         }
 
         @Override
-        public List<Pod> podsPlacedOn(String node) {
-            calls.add("list pods on " + node);
+        public List<Pod> podsBoundTo(String node) {
+            calls.add("list pods bound to " + node);
             return List.of();
         }
     };
@@ -144,7 +144,7 @@ class BindServiceTest {
     void aBindTakesTheLockThenWritesTheBindPhaseThenBindsAndKeepsTheLock() throws Exception {
         assertThat(bind()).isEqualTo(new BindOutcome.Bound());
 
-        assertThat(calls).containsExactly("lock n1 ns/p", "list pods on n1", "allocating ns/p at 1796126400",
+        assertThat(calls).containsExactly("lock n1 ns/p", "list pods bound to n1", "allocating ns/p at 1796126400",
                 "binding ns/p -> n1", "label ns/p n1", "event Normal BindingSucceed: Successfully binding node [n1] to ns/p");
         assertThat(LedgerEntries.of(state, "uid-p")).isPresent();
     }
@@ -156,7 +156,7 @@ class BindServiceTest {
         String error = "binding to node n1 failed: pods \"p\" is forbidden";
         assertThat(bind()).isEqualTo(new BindOutcome.Failed(VerbFailure.BINDING_FAILED, error));
 
-        assertThat(calls).containsExactly("lock n1 ns/p", "list pods on n1", "allocating ns/p at 1796126400",
+        assertThat(calls).containsExactly("lock n1 ns/p", "list pods bound to n1", "allocating ns/p at 1796126400",
                 "binding ns/p -> n1", "clear bind-phase ns/p", "unlock n1 lock-of-ns/p",
                 "event Warning BindingFailed: " + error);
         assertThat(LedgerEntries.of(state, "uid-p")).isEmpty();
@@ -179,7 +179,7 @@ class BindServiceTest {
         String error = "not the leader: leadership was lost while the bind waited for the node lock";
         assertThat(bind()).isEqualTo(new BindOutcome.Failed(VerbFailure.LEADERSHIP_LOST, error));
 
-        assertThat(calls).containsExactly("lock n1 ns/p", "list pods on n1", "unlock n1 lock-of-ns/p",
+        assertThat(calls).containsExactly("lock n1 ns/p", "list pods bound to n1", "unlock n1 lock-of-ns/p",
                 "event Warning BindingFailed: " + error);
         assertThat(LedgerEntries.of(state, "uid-p")).isEmpty();
     }

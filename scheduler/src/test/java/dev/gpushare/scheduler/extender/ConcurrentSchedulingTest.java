@@ -199,7 +199,7 @@ class ConcurrentSchedulingTest {
             ClusterInformers informers = new ClusterInformers(client, fresh, new NodeLockQueues(), events,
                     Duration.ofHours(1), Duration.ofMinutes(2), meters,
                     new dev.gpushare.scheduler.health.InformerWatchdog(
-                            new dev.gpushare.scheduler.health.ApiReachability(Clock.systemUTC())));
+                            new dev.gpushare.scheduler.health.ApiReachability(Clock.systemUTC()), Clock.systemUTC()));
             informers.start();
             try {
                 await().atMost(Duration.ofSeconds(20)).until(fresh::synced);

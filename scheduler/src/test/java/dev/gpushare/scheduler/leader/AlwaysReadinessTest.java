@@ -1,5 +1,6 @@
 package dev.gpushare.scheduler.leader;
 
+import dev.gpushare.common.annotation.HamiKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -86,14 +87,14 @@ class AlwaysReadinessTest {
         assertThat(c.serving()).isTrue();
         assertThat(c.readyz()).containsExactly(200, 200);
         assertThat(d.readyz()).containsExactly(200, 200);
-        assertThat(labels("device-plugin-x")).as("not a peer").doesNotContainKey(RoleLabeler.ROLE_LABEL);
+        assertThat(labels("device-plugin-x")).as("not a peer").doesNotContainKey(HamiKeys.SCHEDULER_ROLE);
 
         takeLease("sched-d");
         await().atMost(WAIT).until(() -> roles().equals(roles("follower", "leader")));
         assertThat(d.serving()).isTrue();
         assertThat(c.leadership().status().leader()).isFalse();
         assertThat(c.readyz()).containsExactly(200, 200);
-        assertThat(labels("device-plugin-x")).doesNotContainKey(RoleLabeler.ROLE_LABEL);
+        assertThat(labels("device-plugin-x")).doesNotContainKey(HamiKeys.SCHEDULER_ROLE);
     }
 
     /**
@@ -159,7 +160,7 @@ class AlwaysReadinessTest {
     }
 
     private Map<String, String> roles() {
-        return roles(labels("sched-c").get(RoleLabeler.ROLE_LABEL), labels("sched-d").get(RoleLabeler.ROLE_LABEL));
+        return roles(labels("sched-c").get(HamiKeys.SCHEDULER_ROLE), labels("sched-d").get(HamiKeys.SCHEDULER_ROLE));
     }
 
     private static Map<String, String> roles(String c, String d) {

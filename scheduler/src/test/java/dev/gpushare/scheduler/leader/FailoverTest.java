@@ -110,9 +110,9 @@ class FailoverTest {
         assertThat(follower.healthz()).as("liveness does not depend on leadership").containsExactly(200, 200);
         // Each process annotated its own pod when its term began (the catch-up marker); only the leader has a term.
         assertThat(TestObjects.annotations(api.client, scheduler(leader.name)))
-                .containsKey(InformerLedger.TERM_ANNOTATION);
+                .containsKey(HamiKeys.SCHEDULER_TERM);
         assertThat(TestObjects.annotations(api.client, scheduler(follower.name)))
-                .doesNotContainKey(InformerLedger.TERM_ANNOTATION);
+                .doesNotContainKey(HamiKeys.SCHEDULER_TERM);
     }
 
     @Test

@@ -125,7 +125,7 @@ class FollowedLeaseTest {
     private Leadership replica(String leaseName, String identity) {
         FollowedLease source = new FollowedLease(client, NAMESPACE, leaseName, identity,
                 new dev.gpushare.scheduler.health.InformerWatchdog(
-                        new dev.gpushare.scheduler.health.ApiReachability(java.time.Clock.systemUTC())));
+                        new dev.gpushare.scheduler.health.ApiReachability(java.time.Clock.systemUTC()), java.time.Clock.systemUTC()));
         Leadership leadership = new Leadership(identity, source.describe());
         LeadershipCoordinator coordinator = new LeadershipCoordinator(leadership, source, new RecordingLedger(), null,
                 clock, timers, new LeadershipCoordinator.Settings(WAIT, WAIT, Duration.ofHours(1)),

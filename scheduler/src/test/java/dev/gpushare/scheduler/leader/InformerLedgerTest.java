@@ -58,7 +58,7 @@ class InformerLedgerTest {
                         Duration.ofMinutes(2)), TestSeals.TRUST, Clock.systemUTC());
         informers = new ClusterInformers(client, state, new NodeLockQueues(), events, Duration.ofHours(1),
                 Duration.ofMinutes(2), meters, new dev.gpushare.scheduler.health.InformerWatchdog(
-                        new dev.gpushare.scheduler.health.ApiReachability(Clock.systemUTC())));
+                        new dev.gpushare.scheduler.health.ApiReachability(Clock.systemUTC()), Clock.systemUTC()));
         informers.start();
     }
 
@@ -77,14 +77,14 @@ class InformerLedgerTest {
 
         assertThat(ledger.catchUp(7, WAIT)).isTrue();
 
-        String marker = TestObjects.annotations(client, self).get(InformerLedger.TERM_ANNOTATION);
+        String marker = TestObjects.annotations(client, self).get(HamiKeys.SCHEDULER_TERM);
         assertThat(marker).endsWith("/7");
         assertThat(informers.cachedPod("hami-system", "sched-a").orElseThrow().getMetadata().getAnnotations())
                 .as("the store has caught up with the marker when catchUp returns")
-                .containsEntry(InformerLedger.TERM_ANNOTATION, marker);
+                .containsEntry(HamiKeys.SCHEDULER_TERM, marker);
 
         assertThat(ledger.catchUp(8, WAIT)).isTrue();
-        assertThat(TestObjects.annotations(client, self).get(InformerLedger.TERM_ANNOTATION))
+        assertThat(TestObjects.annotations(client, self).get(HamiKeys.SCHEDULER_TERM))
                 .isEqualTo(marker.substring(0, marker.length() - 1) + "8");
     }
 

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
 /** The term rules of {@link Leadership}: who may place pods, for which term, and how long a verb waits. */
@@ -158,6 +160,30 @@ class LeadershipTest {
 
         leadership.end("pod-2_b");
         assertThat(readiness.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+    }
+
+    /** The {@code reason} that {@code /readyz} shows is the text a verb would answer, for each state. */
+    @Test
+    void readinessSaysWhyTheReplicaDoesNotServe() throws InterruptedException {
+        LeadershipReadiness readiness = new LeadershipReadiness(leadership, true);
+        assertThat(readiness.health().getDetails()).isEqualTo(Map.of("reason", "not the leader: this replica"
+                + " (pod-1) does not hold lease ns/hami-scheduler, nobody does", "role", "follower", "term", 0L,
+                "identity", "pod-1", "holder", ""));
+        leadership.observe("pod-2_b");
+        assertThat(readiness.health().getDetails()).containsEntry("reason", "not the leader: this replica (pod-1)"
+                + " does not hold lease ns/hami-scheduler, pod-2_b does");
+
+        long term = leadership.begin("pod-1_a");
+        assertThat(readiness.health().getDetails()).containsEntry("reason", "not ready: leadership term 1 of pod-1"
+                + " is still rebuilding the cluster state");
+        leadership.markSynced(term);
+        assertThat(readiness.health().getDetails()).doesNotContainKey("reason");
+
+        assertThat(leadership.close(Duration.ZERO)).isZero();
+        Health closed = readiness.health();
+        assertThat(closed.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+        assertThat(closed.getDetails()).containsEntry("reason", "not the leader: this replica (pod-1) is shutting"
+                + " down");
     }
 
     @Test

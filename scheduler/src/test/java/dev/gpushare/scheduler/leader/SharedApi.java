@@ -14,13 +14,14 @@ import java.util.Map;
 final class SharedApi implements AutoCloseable {
 
     private final EmbeddedApiServer server;
+    final TestApiServerDispatcher dispatcher = new TestApiServerDispatcher();
     /** Between the replicas and the server when the API is to go away and come back; else null. */
     private final CuttableProxy proxy;
     final KubernetesClient client;
     private final Map<String, String> previous = new HashMap<>();
 
     private SharedApi(boolean outages) throws java.io.IOException {
-        server = EmbeddedApiServer.start(new TestApiServerDispatcher(), 0);
+        server = EmbeddedApiServer.start(dispatcher, 0);
         client = server.newClient();
         if (outages) {
             proxy = new CuttableProxy(java.net.URI.create(server.url()).getPort());

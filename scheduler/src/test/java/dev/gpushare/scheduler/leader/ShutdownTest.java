@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.gpushare.common.annotation.HamiKeys;
-import dev.gpushare.common.lock.NodeLockValue;
-import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.lock.NodeLockQueues;
 import dev.gpushare.scheduler.support.TestObjects;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -36,16 +32,7 @@ class ShutdownTest {
     void wakesAndAnswersWaitingBindsAndWritesNoLockAfterLeadershipEnds() throws Exception {
         ExecutorService threads = Executors.newFixedThreadPool(BINDS);
         try (SharedApi api = SharedApi.start()) {
-            Node node = EmbeddedClusterSeeder.gpuNode(NODE, 1, "NVIDIA A100", 40000, BINDS + 1);
-            String held = NodeLockValue.heldBy(Instant.now(), NS, "holder").format();
-            java.util.Map<String, String> annotations = new java.util.HashMap<>(node.getMetadata().getAnnotations());
-            annotations.put(HamiKeys.NODE_LOCK, held);
-            node.getMetadata().setAnnotations(annotations);
-            api.client.nodes().resource(node).create();
-            api.client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withNamespace(NS)
-                    .withName("holder").endMetadata().withNewSpec().withNodeName(NODE).addNewContainer()
-                    .withName("c").withImage("cuda").endContainer().endSpec().withNewStatus().withPhase("Running")
-                    .endStatus().build()).create();
+            String held = HeldNodeLock.create(api.client, NS, NODE, BINDS + 1);
             SchedulerReplica replica = SchedulerReplica.start("sched-stop", NS, "hami.leader-election.mode=none",
                     "hami.bind.lock-wait=28s");
             await().atMost(Duration.ofSeconds(60)).until(replica::serving);

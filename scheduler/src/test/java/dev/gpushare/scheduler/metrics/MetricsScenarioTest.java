@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.common.lock.NodeLockValue;
+import dev.gpushare.scheduler.cli.BuildInfo;
 import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.support.DashboardQueries;
 import dev.gpushare.scheduler.support.ExtenderClient;
@@ -186,8 +187,15 @@ class MetricsScenarioTest {
         assertThat(scrape.samples("hami_resource_quota_limit")).hasSize(1);
         expect("hami_resource_quota_limit", 20000, "namespace", NS, "quota_name", "nvidia.com/gpumem", "zone", "vGPU");
 
-        assertThat(scrape.samples("hami_build_info")).singleElement().satisfies(s -> assertThat(s.labels().keySet())
-                .containsExactly("build_date", "compiler", "go_version", "platform", "revision", "version"));
+        BuildInfo build = BuildInfo.read();
+        assertThat(build.revision()).as("META-INF/build-info.properties of this build").isNotBlank();
+        assertThat(scrape.samples("hami_build_info")).singleElement().satisfies(s -> {
+            assertThat(s.labels().keySet()).containsExactly("build_date", "compiler", "go_version", "platform",
+                    "revision", "version");
+            assertThat(s.labels()).containsEntry("revision", build.revision())
+                    .containsEntry("version", build.version());
+            assertThat(s.value()).isEqualTo(1);
+        });
     }
 
     @Test
@@ -255,6 +263,23 @@ class MetricsScenarioTest {
         expect("gpushare_ledger_rebuild_duration_seconds_count", 1, "trigger", "leadership");
         expect("gpushare_ledger_rebuild_lock_held_seconds_count", 2);
         expect("gpushare_ledger_repairs_total", 0, "kind", "pods");
+
+        // Our pod writes (placements, bind-phase, the node label) came back through the pod informer.
+        await().atMost(Duration.ofSeconds(10)).until(() -> PrometheusScrape.of(managementPort)
+                .value("gpushare_informer_lag_seconds_count").orElse(0.0) >= 1);
+        PrometheusScrape.Family lag = PrometheusScrape.of(managementPort).family("gpushare_informer_lag_seconds")
+                .orElseThrow();
+        assertThat(lag.type()).isEqualTo("histogram");
+        assertThat(lag.help()).isEqualTo("Time from the API server answering a pod write of this scheduler to the pod"
+                + " informer delivering that resourceVersion");
+        assertThat(lag.samples()).extracting(PrometheusScrape.Sample::name).containsOnly(
+                "gpushare_informer_lag_seconds_bucket", "gpushare_informer_lag_seconds_count",
+                "gpushare_informer_lag_seconds_sum");
+        assertThat(lag.samples()).filteredOn(sample -> sample.name().endsWith("_bucket"))
+                .extracting(sample -> sample.labels().get("le")).containsExactly("0.001", "0.002", "0.005", "0.01",
+                        "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5", "5.0", "10.0", "20.0", "30.0", "+Inf");
+        assertThat(lag.samples()).filteredOn(sample -> !sample.name().endsWith("_bucket"))
+                .allSatisfy(sample -> assertThat(sample.labels()).isEmpty());
 
         expect("gpushare_leader", 1);
         expect("gpushare_leader_synced", 1);

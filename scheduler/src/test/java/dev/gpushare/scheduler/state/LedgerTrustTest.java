@@ -55,7 +55,8 @@ class LedgerTrustTest {
     }
 
     private InformerHandlers handlers(ClusterState of) {
-        return new InformerHandlers(of, new NodeLockQueues(), new RecordingEvents(events), meters);
+        return new InformerHandlers(of, new NodeLockQueues(), new RecordingEvents(events), new InformerLag(meters),
+                meters);
     }
 
     /** A running pod on n1 carrying HAMi's placement annotations, as created through the API. */

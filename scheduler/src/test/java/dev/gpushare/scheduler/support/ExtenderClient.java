@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -20,17 +21,22 @@ public final class ExtenderClient {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final ExtenderListener listener;
+    private final IntSupplier port;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     public ExtenderClient(ExtenderListener listener) {
-        this.listener = listener;
+        this(listener::port);
+    }
+
+    /** Calls the extender of another process, on the port it is listening on. */
+    public ExtenderClient(IntSupplier port) {
+        this.port = port;
     }
 
     /** The raw answer to a body, status and text. */
     public HttpResponse<String> post(String path, byte[] body) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + listener.port() + path))
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port.getAsInt() + path))
                 .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         try {
