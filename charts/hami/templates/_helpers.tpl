@@ -36,6 +36,36 @@
 {{- printf "%s-scheduler-tls" (include "hami.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
+{{/* The Secret holding the placement seal key: the chart's own, or scheduler.ledger.existingSecret. */}}
+{{- define "hami.sealSecret" -}}
+{{- if .Values.scheduler.ledger.existingSecret -}}
+{{- .Values.scheduler.ledger.existingSecret -}}
+{{- else -}}
+{{- printf "%s-scheduler-seal" (include "hami.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The users whose pod UPDATEs may change scheduler-owned annotations (hami.webhook.annotation-writers): our service
+account, the device plugin's (it writes bind-phase and consumes devices-to-allocate), the mock plugin's, and
+scheduler.admissionWebhook.extraAnnotationWriters. Empty when no device plugin of this release is known and none
+is listed: then UPDATEs are not checked, since the webhook cannot tell the plugin's writes from anyone's.
+*/}}
+{{- define "hami.annotationWriters" -}}
+{{- $ns := include "hami.namespace" . -}}
+{{- $writers := list -}}
+{{- if .Values.devicePlugin.enabled -}}
+{{- $writers = append $writers (printf "system:serviceaccount:%s:%s" $ns (include "hami.devicePlugin" .)) -}}
+{{- end -}}
+{{- if .Values.mockDevicePlugin.enabled -}}
+{{- $writers = append $writers (printf "system:serviceaccount:%s:%s" $ns (include "hami.mockDevicePlugin" .)) -}}
+{{- end -}}
+{{- $writers = concat $writers .Values.scheduler.admissionWebhook.extraAnnotationWriters -}}
+{{- if $writers -}}
+{{- prepend $writers (printf "system:serviceaccount:%s:%s" $ns (include "hami.scheduler" .)) | uniq | join "," -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "hami.webhookName" -}}
 {{- printf "%s-webhook" (include "hami.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}

@@ -7,6 +7,9 @@ import dev.gpushare.common.device.ContainerDevice;
 import dev.gpushare.common.device.DeviceInfo;
 import dev.gpushare.common.device.PodAllocation;
 import dev.gpushare.common.request.PodRequestParser;
+import dev.gpushare.common.seal.PlacementSeal;
+import dev.gpushare.common.seal.PlacementTrust;
+import dev.gpushare.common.seal.SealKey;
 import dev.gpushare.placement.NodeSnapshot;
 import dev.gpushare.placement.NodeSnapshotFactory;
 import dev.gpushare.placement.PlacementEngine;
@@ -148,9 +151,10 @@ public final class ServiceScaleBenchmark {
         ClusterState state = new ClusterState(
                 new NodeSnapshotFactory(DeviceConfig.defaults().nvidia().knownMigGeometries()),
                 new ClusterState.Settings("nvidia.com/gpu", "nvidia.com/gpumem", "nvidia.com/gpucores", 1,
-                        Duration.ofMinutes(2)), Clock.systemUTC());
+                        Duration.ofMinutes(2)), TRUST, Clock.systemUTC());
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
         InformerHandlers handlers = new InformerHandlers(state, new NodeLockQueues(), NO_EVENTS,
-                new InformerLag(new SimpleMeterRegistry()));
+                new InformerLag(meters), meters);
         NodeList nodes;
         PodList pods;
         try (var in = Files.newInputStream(dir.resolve(NODES_FILE))) {
@@ -334,7 +338,8 @@ public final class ServiceScaleBenchmark {
         return new PodBuilder().withNewMetadata().withName("running-" + id).withNamespace("work-" + (id % 50))
                 .withUid("uid-running-" + id).withResourceVersion("1")
                 .withAnnotations(Map.of(HamiKeys.VGPU_NODE, node, HamiKeys.DEVICES_ALLOCATED, allocation,
-                        HamiKeys.DEVICES_TO_ALLOCATE, ";", HamiKeys.BIND_PHASE, "success"))
+                        HamiKeys.DEVICES_TO_ALLOCATE, ";", HamiKeys.BIND_PHASE, "success",
+                        HamiKeys.PLACEMENT_SEAL, TRUST.seal().seal("uid-running-" + id, node, allocation)))
                 .endMetadata()
                 .withNewSpec().withNodeName(node).withSchedulerName("hami-scheduler").addNewContainer()
                 .withName("c").withImage("cuda").withNewResources().withLimits(gpuLimits(memory, cores))
@@ -453,9 +458,15 @@ public final class ServiceScaleBenchmark {
         }
     };
 
+    /** The running pods carry seals, as placed by a replica of ours: the start-up pays for verifying them. */
+    private static final PlacementTrust TRUST = new PlacementTrust(new PlacementSeal(SealKey.of(
+            "gpushare scale benchmark seal key..".getBytes(StandardCharsets.US_ASCII))),
+            PlacementTrust.UnsealedPolicy.none());
+
     private static final PodWrites NO_WRITES = new PodWrites() {
         @Override
-        public void writePlacement(String namespace, String name, String node, String allocation, Instant at) {
+        public void writePlacement(String namespace, String name, String node, String allocation, String seal,
+                                   Instant at) {
         }
 
         @Override

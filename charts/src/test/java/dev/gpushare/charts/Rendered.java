@@ -86,6 +86,9 @@ record Rendered(String manifest, List<HasMetadata> objects) {
         Map<String, String> env = new LinkedHashMap<>();
         for (EnvVar var : extender().getEnv()) {
             env.put(var.getName(), var.getValue() != null ? var.getValue()
+                    : var.getValueFrom().getSecretKeyRef() != null
+                    ? "secretKeyRef:" + var.getValueFrom().getSecretKeyRef().getName() + "/"
+                    + var.getValueFrom().getSecretKeyRef().getKey()
                     : "fieldRef:" + var.getValueFrom().getFieldRef().getFieldPath());
         }
         return env;

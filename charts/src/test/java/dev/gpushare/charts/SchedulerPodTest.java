@@ -82,6 +82,11 @@ class SchedulerPodTest {
         assertThat(hami.leaderElection().leaseNamespace()).isEqualTo(Chart.NAMESPACE);
         assertThat(hami.deviceConfigFile()).isEqualTo("/device-config.yaml");
         assertThat(hami.compat().allocationEncoding()).isEqualTo(AllocationEncoding.V2_8);
+        assertThat(hami.ledger().sealKeyFile()).isEqualTo("/seal/seal.key");
+        assertThat(hami.ledger().trustUnsealed()).isFalse();
+        assertThat(hami.webhook().annotationWriters()).containsExactly(
+                "system:serviceaccount:" + Chart.NAMESPACE + ":hami-scheduler",
+                "system:serviceaccount:" + Chart.NAMESPACE + ":hami-device-plugin");
         assertThat(managementPort).isEqualTo(9400);
         assertThat(managementAddress).isEqualTo("0.0.0.0");
 
@@ -232,7 +237,7 @@ class SchedulerPodTest {
 
     private static Map<String, String> literal(Map<String, String> env) {
         Map<String, String> literal = new LinkedHashMap<>(env);
-        literal.values().removeIf(value -> value.startsWith("fieldRef:"));
+        literal.values().removeIf(value -> value.startsWith("fieldRef:") || value.startsWith("secretKeyRef:"));
         return literal;
     }
 

@@ -35,7 +35,7 @@ class WebhookTest {
         assertThat(webhook.getSideEffects()).isEqualTo("None");
         assertThat(webhook.getTimeoutSeconds()).isEqualTo(10);
         assertThat(webhook.getRules()).singleElement().satisfies(rule -> {
-            assertThat(rule.getOperations()).containsExactly("CREATE");
+            assertThat(rule.getOperations()).containsExactly("CREATE", "UPDATE");
             assertThat(rule.getResources()).containsExactly("pods");
             assertThat(rule.getApiVersions()).containsExactly("v1");
         });

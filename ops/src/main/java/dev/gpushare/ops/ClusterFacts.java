@@ -15,11 +15,14 @@ import java.util.Optional;
  * the restore plan are pure functions of it.
  *
  * @param kubernetesVersion the API server's {@code gitVersion}, e.g. {@code v1.30.2}; empty when unreadable
+ * @param sealSecret        the Secret holding the scheduler's cut-off for unsealed allocations, if its Deployment
+ *                          refers to one ({@link SchedulerSettings#cutOffSecret})
  * @param pods              every pod of every namespace
  */
 public record ClusterFacts(Optional<String> kubernetesVersion, Optional<Deployment> scheduler,
                            Optional<DaemonSet> devicePlugin, Optional<MutatingWebhookConfiguration> webhook,
-                           Optional<Secret> tlsSecret, Optional<Lease> lease, List<Node> nodes, List<Pod> pods) {
+                           Optional<Secret> tlsSecret, Optional<Secret> sealSecret, Optional<Lease> lease,
+                           List<Node> nodes, List<Pod> pods) {
 
     public ClusterFacts {
         nodes = List.copyOf(nodes);

@@ -24,6 +24,8 @@ public final class ClusterReader {
                 Optional.ofNullable(client.admissionRegistration().v1().mutatingWebhookConfigurations()
                         .withName(release.webhookConfiguration()).get()),
                 Optional.ofNullable(client.secrets().inNamespace(ns).withName(release.tlsSecret()).get()),
+                SchedulerSettings.cutOffSecret(scheduler)
+                        .map(name -> client.secrets().inNamespace(ns).withName(name).get()),
                 Optional.ofNullable(client.leases().inNamespace(ns)
                         .withName(SchedulerSettings.leaseName(scheduler)).get()),
                 client.nodes().list().getItems(),

@@ -11,9 +11,13 @@ import java.util.Map;
 /** Which pods matter to the ops commands, and what their HAMi annotations are. */
 public final class GpuPods {
 
-    /** The pod annotations the scheduler writes (and the device plugin updates): what a restore puts back. */
+    /**
+     * The pod annotations the scheduler writes (and the device plugin updates): what a restore puts back. The seal
+     * belongs to the placement: restored with the same pod UID it verifies again.
+     */
     public static final List<String> SCHEDULER_ANNOTATIONS = List.of(HamiKeys.VGPU_NODE, HamiKeys.VGPU_TIME,
-            HamiKeys.DEVICES_TO_ALLOCATE, HamiKeys.DEVICES_ALLOCATED, HamiKeys.BIND_PHASE, HamiKeys.BIND_TIME);
+            HamiKeys.DEVICES_TO_ALLOCATE, HamiKeys.DEVICES_ALLOCATED, HamiKeys.BIND_PHASE, HamiKeys.BIND_TIME,
+            HamiKeys.PLACEMENT_SEAL);
 
     private static final PodRequestParser PARSER = new PodRequestParser(DeviceConfig.defaults());
 

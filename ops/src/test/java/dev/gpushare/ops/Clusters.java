@@ -56,6 +56,11 @@ final class Clusters {
                 .endContainer()
                 .addNewContainer().withName("vgpu-scheduler-extender").withImage("docker.io/gpushare/scheduler:0.1.0")
                 .addNewEnv().withName("HAMI_LEADERELECTION_LEASENAME").withValue("hami-scheduler").endEnv()
+                .addNewEnv().withName("HAMI_LEDGER_SEALKEYFILE").withValue("/seal/seal.key").endEnv()
+                .addNewEnv().withName("HAMI_LEDGER_TRUSTUNSEALED").withValue("false").endEnv()
+                .addNewEnv().withName("HAMI_LEDGER_TRUSTUNSEALEDBEFORE").withNewValueFrom().withNewSecretKeyRef()
+                .withName("hami-scheduler-seal").withKey("trust-unsealed-before").withOptional(true)
+                .endSecretKeyRef().endValueFrom().endEnv()
                 .endContainer()
                 .endSpec().endTemplate().endSpec()
                 .withNewStatus().withReplicas(1).withReadyReplicas(1).endStatus().build()).create();
@@ -142,6 +147,24 @@ final class Clusters {
     }
 
     /** Pod {@code default/broken} whose allocation has a non-numeric memory field. */
+    /**
+     * The chart's seal Secret with its migration cut-off, and two pods without a seal: one created before the cut-off
+     * (placed by HAMi's Go scheduler before the switch), one after (forged, or placed by HAMi during a rollout).
+     */
+    static void unsealedAllocations(KubernetesClient client) {
+        client.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata()
+                .withName("hami-scheduler-seal").withNamespace(NS).endMetadata().addToData("trust-unsealed-before", java.util.Base64.getEncoder()
+                        .encodeToString("2026-12-01T00:00:00Z".getBytes(StandardCharsets.US_ASCII))).build())
+                .create();
+        for (String[] pod : new String[][] {{"hami-old", "2026-11-30T08:00:00Z"}, {"forged", "2026-12-01T11:00:00Z"}}) {
+            Pod unsealed = gpuPod(pod[0], "uid-" + pod[0], "gpu-2",
+                    new ContainerDevice("GPU-gpu-2-0", "NVIDIA", 1000, 0));
+            unsealed.getMetadata().getAnnotations().remove(HamiKeys.PLACEMENT_SEAL);
+            unsealed.getMetadata().getAnnotations().put(OpsApi.PINNED_CREATION, pod[1]);
+            client.pods().inNamespace("default").resource(unsealed).create();
+        }
+    }
+
     static void undecodableAnnotation(KubernetesClient client) {
         client.pods().inNamespace("default").resource(new PodBuilder(gpuPod("broken", "uid-broken", "gpu-2",
                 new ContainerDevice("GPU-gpu-2-0", "NVIDIA", 1000, 10))).editMetadata()
@@ -176,6 +199,15 @@ final class Clusters {
     }
 
     /** A running pod of {@code hami-scheduler} bound to {@code node} holding {@code device} in its one container. */
+    /**
+     * A placement seal as the scheduler writes it (the ops commands never verify one: they hold no key; the
+     * scheduler's tests prove the seal itself).
+     */
+    static String seal(String pod) {
+        return "v1:" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                java.util.Arrays.copyOf(pod.getBytes(StandardCharsets.US_ASCII), 32));
+    }
+
     static Pod gpuPod(String name, String uid, String node, ContainerDevice device) {
         String allocation = AllocationCodec.encode(new PodAllocation(List.of(List.of(device))));
         return new PodBuilder().withNewMetadata().withName(name).withNamespace("default")
@@ -183,7 +215,8 @@ final class Clusters {
                 .addToLabels(HamiKeys.VGPU_NODE, node)
                 .addToAnnotations(Map.of(HamiKeys.VGPU_NODE, node, HamiKeys.VGPU_TIME, "1796126000",
                         HamiKeys.DEVICES_TO_ALLOCATE, ";", HamiKeys.DEVICES_ALLOCATED, allocation,
-                        HamiKeys.BIND_PHASE, "success", HamiKeys.BIND_TIME, "1796126001"))
+                        HamiKeys.BIND_PHASE, "success", HamiKeys.BIND_TIME, "1796126001",
+                        HamiKeys.PLACEMENT_SEAL, seal(name)))
                 .endMetadata()
                 .withNewSpec().withSchedulerName("hami-scheduler").withNodeName(node)
                 .addNewContainer().withName("main").withImage("cuda").withNewResources()

@@ -18,7 +18,8 @@ import java.util.logging.Logger;
 
 /**
  * fabric8's mock API in CRUD mode, answering {@code GET /version} too (the CRUD dispatcher does not), with the
- * Kubernetes version a test gives, and keeping the UID a test pins with {@link #PINNED_UID}.
+ * Kubernetes version a test gives, and keeping the UID and creation time a test pins with {@link #PINNED_UID} and
+ * {@link #PINNED_CREATION}.
  */
 final class OpsApi implements AutoCloseable {
 
@@ -31,6 +32,8 @@ final class OpsApi implements AutoCloseable {
 
     /** A created object with this annotation gets its value as UID (the API server assigns UIDs otherwise). */
     static final String PINNED_UID = "test.gpushare.dev/uid";
+    /** The same for {@code creationTimestamp} (the API server stamps its own clock). */
+    static final String PINNED_CREATION = "test.gpushare.dev/created";
 
     private final KubernetesMockServer server;
     final KubernetesClient client;
@@ -53,6 +56,10 @@ final class OpsApi implements AutoCloseable {
                 Map<String, String> annotations = resource == null ? null : resource.getMetadata().getAnnotations();
                 if (oldAttributes == null && annotations != null && annotations.containsKey(PINNED_UID)) {
                     resource.getMetadata().setUid(annotations.get(PINNED_UID));
+                    newState = Serialization.asJson(resource);
+                }
+                if (oldAttributes == null && annotations != null && annotations.containsKey(PINNED_CREATION)) {
+                    resource.getMetadata().setCreationTimestamp(annotations.get(PINNED_CREATION));
                     newState = Serialization.asJson(resource);
                 }
                 super.processEvent(path, pathAttributes, oldAttributes, resource, newState);

@@ -31,6 +31,7 @@ class PreflightTest {
             "PASS certificate: serving certificate expires 2027-12-01T12:00:00Z (in 365 days)",
             "PASS node-locks: 0 node locks held, none stale, malformed or orphaned",
             "PASS allocations: 3 pods hold GPUs, every allocation annotation decodable",
+            "PASS placement-seals: every allocation carries a placement seal",
             "PASS allocating-pods: no pod stuck allocating (0 in flight)",
             "PASS scheduler-names: every GPU pod uses hami-scheduler",
             "PASS driver-upgrade: no node in a GPU driver upgrade");
@@ -68,7 +69,7 @@ class PreflightTest {
 
         assertThat(run.exitCode()).isZero();
         List<String> expected = new ArrayList<>(HEALTHY);
-        expected.add("preflight: 15 pass, 0 warn, 0 fail");
+        expected.add("preflight: 16 pass, 0 warn, 0 fail");
         assertThat(run.lines()).containsExactlyElementsOf(expected);
         assertThat(run.err()).isEmpty();
     }
@@ -83,7 +84,7 @@ class PreflightTest {
         List<String> expected = healthyWith(10, "WARN node-locks: node gpu-1: stale lock "
                 + "'2026-12-01T11:50:00Z,default,train-1' held by default/train-1 for 10m0s, longer than the 5m0s "
                 + "expiry; the next bind to the node breaks it");
-        expected.add("preflight: 14 pass, 1 warn, 0 fail");
+        expected.add("preflight: 15 pass, 1 warn, 0 fail");
         assertThat(run.lines()).containsExactlyElementsOf(expected);
     }
 
@@ -121,8 +122,40 @@ class PreflightTest {
         assertThat(run.exitCode()).isEqualTo(3);
         List<String> expected = healthyWith(11, "FAIL allocations: pod default/broken: hami.io/vgpu-devices-allocated"
                 + " undecodable: allocation segment 0, device 0: USEDMEM: expected a decimal int32, got \"1000MiB\"");
-        expected.add("preflight: 14 pass, 0 warn, 1 fail");
+        expected.add("preflight: 15 pass, 0 warn, 1 fail");
         assertThat(run.lines()).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void anUnsealedAllocationOnAPodCreatedAfterTheCutOffIsAWarningNamingItAndTheCutOff() {
+        Clusters.unsealedAllocations(api.client);
+
+        OpsRun run = preflight();
+
+        assertThat(run.exitCode()).as("a warning asks for attention").isEqualTo(4);
+        assertThat(run.lines()).contains("PASS allocations: 5 pods hold GPUs, every allocation annotation decodable",
+                "WARN placement-seals: pod default/forged holds an allocation on node gpu-2 without a placement seal"
+                        + " and was created after the cut-off 2026-12-01T00:00:00Z: the scheduler does not count it, so"
+                        + " its GPUs can be given to another pod")
+                .as("the pod created before the cut-off is counted").noneMatch(line -> line.contains("hami-old"));
+        assertThat(run.lines()).last().isEqualTo("preflight: 15 pass, 1 warn, 0 fail");
+    }
+
+    @Test
+    void beforeTheSwitchUnsealedAllocationsAreExpectedAndCounted() {
+        Clusters.unsealedAllocations(api.client);
+        api.client.apps().deployments().inNamespace("kube-system").withName("hami-scheduler").edit(d -> {
+            d.getSpec().getTemplate().getSpec().getContainers().get(1).getEnv()
+                    .removeIf(e -> e.getName().startsWith("HAMI_LEDGER_"));
+            return d;
+        });
+
+        OpsRun run = preflight();
+
+        assertThat(run.lines()).contains("PASS placement-seals: 2 pods hold allocations without a placement seal (the"
+                + " running scheduler writes none); the chart's first install counts them: it sets"
+                + " scheduler.ledger.trustUnsealedBefore to that moment");
+        assertThat(run.lines()).last().isEqualTo("preflight: 16 pass, 0 warn, 0 fail");
     }
 
     @Test
@@ -132,12 +165,12 @@ class PreflightTest {
         OpsRun run = preflight();
 
         assertThat(run.exitCode()).isEqualTo(4);
-        List<String> expected = healthyWith(14,
+        List<String> expected = healthyWith(15,
                 "WARN driver-upgrade: node gpu-2 is in driver-upgrade state pod-deletion-required: it gets no new GPU"
                         + " pods until upgrade-done",
                 "WARN driver-upgrade: pod default/infer-0 holds GPUs on node gpu-2 (driver-upgrade state "
                         + "pod-deletion-required)");
-        expected.add("preflight: 14 pass, 2 warn, 0 fail");
+        expected.add("preflight: 15 pass, 2 warn, 0 fail");
         assertThat(run.lines()).containsExactlyElementsOf(expected);
     }
 
@@ -151,7 +184,7 @@ class PreflightTest {
         assertThat(run.lines()).contains("FAIL webhook: webhook vgpu.hami.io: caBundle (CN=gpushare-webhook-ca) does "
                 + "not verify the serving certificate of Secret kube-system/hami-scheduler-tls: the API server "
                 + "refuses the TLS handshake");
-        assertThat(run.lines()).last().isEqualTo("preflight: 14 pass, 0 warn, 1 fail");
+        assertThat(run.lines()).last().isEqualTo("preflight: 15 pass, 0 warn, 1 fail");
     }
 
     @Test
@@ -163,8 +196,8 @@ class PreflightTest {
         assertThat(run.exitCode()).isEqualTo(4);
         JsonNode document = JsonMapper.builder().build().readTree(run.out());
         assertThat(document.get("result").asString()).isEqualTo("warn");
-        assertThat(document.get("checks")).hasSize(16);
-        JsonNode upgrade = document.get("checks").get(14);
+        assertThat(document.get("checks")).hasSize(17);
+        JsonNode upgrade = document.get("checks").get(15);
         assertThat(upgrade.get("check").asString()).isEqualTo("driver-upgrade");
         assertThat(upgrade.get("status").asString()).isEqualTo("warn");
         assertThat(upgrade.get("message").asString()).isEqualTo("node gpu-2 is in driver-upgrade state "

@@ -99,8 +99,9 @@ class StateTest {
         OpsRun dryRun = run("state", "restore", before.toString());
 
         assertThat(dryRun.exitCode()).isEqualTo(4);
-        String keys = "hami.io/bind-phase, hami.io/bind-time, hami.io/vgpu-devices-allocated, "
-                + "hami.io/vgpu-devices-to-allocate, hami.io/vgpu-node, hami.io/vgpu-time and label hami.io/vgpu-node";
+        String keys = "gpushare.dev/placement-seal, hami.io/bind-phase, hami.io/bind-time, "
+                + "hami.io/vgpu-devices-allocated, hami.io/vgpu-devices-to-allocate, hami.io/vgpu-node, hami.io/vgpu-time"
+                + " and label hami.io/vgpu-node";
         assertThat(dryRun.lines()).containsExactly(
                 "restore  default/infer-0: " + keys + " (dry run)",
                 "restore  default/train-0: " + keys + " (dry run)",
@@ -116,7 +117,9 @@ class StateTest {
                 "restore  default/train-0: " + keys,
                 "ok       default/train-1: annotations as exported");
         assertThat(annotations("train-0")).containsEntry(HamiKeys.DEVICES_ALLOCATED, "GPU-gpu-1-0,NVIDIA,3000,30:;")
-                .containsEntry(HamiKeys.BIND_PHASE, "success");
+                .containsEntry(HamiKeys.BIND_PHASE, "success")
+                .as("the seal comes back with the placement: same pod UID, so it verifies again")
+                .containsEntry(HamiKeys.PLACEMENT_SEAL, Clusters.seal("train-0"));
         Pod restored = api.client.pods().inNamespace("default").withName("infer-0").get();
         assertThat(restored.getMetadata().getLabels()).containsEntry(HamiKeys.VGPU_NODE, "gpu-2");
 
@@ -186,9 +189,9 @@ class StateTest {
         OpsRun forced = run("state", "restore", before.toString(), "--apply", "--force");
 
         assertThat(forced.exitCode()).isZero();
-        assertThat(forced.lines()).contains("restore  default/train-0: hami.io/bind-phase, hami.io/bind-time, "
-                + "hami.io/vgpu-devices-allocated, hami.io/vgpu-devices-to-allocate, hami.io/vgpu-node, "
-                + "hami.io/vgpu-time and label hami.io/vgpu-node (forced over differing values)");
+        assertThat(forced.lines()).contains("restore  default/train-0: gpushare.dev/placement-seal, hami.io/bind-phase,"
+                + " hami.io/bind-time, hami.io/vgpu-devices-allocated, hami.io/vgpu-devices-to-allocate,"
+                + " hami.io/vgpu-node, hami.io/vgpu-time and label hami.io/vgpu-node (forced over differing values)");
         assertThat(annotations("train-0")).containsEntry(HamiKeys.DEVICES_ALLOCATED, "GPU-gpu-1-0,NVIDIA,3000,30:;")
                 .containsEntry(HamiKeys.BIND_TIME, "1796126001");
     }

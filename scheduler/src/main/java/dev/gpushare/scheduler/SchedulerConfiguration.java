@@ -4,6 +4,9 @@ import dev.gpushare.common.config.DeviceConfig;
 import dev.gpushare.common.config.DeviceConfigException;
 import dev.gpushare.common.config.NvidiaConfig;
 import dev.gpushare.common.request.PodRequestParser;
+import dev.gpushare.common.seal.PlacementSeal;
+import dev.gpushare.common.seal.PlacementTrust;
+import dev.gpushare.common.seal.SealKey;
 import dev.gpushare.placement.NodeSnapshotFactory;
 import dev.gpushare.placement.PlacementEngine;
 import dev.gpushare.placement.PlacementSettings;
@@ -27,6 +30,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,13 +71,45 @@ class SchedulerConfiguration {
                 properties.policy().skipUpgradingNodes(), properties.compat().allocationEncoding()));
     }
 
+    /**
+     * The placement seal key ({@code hami.ledger.seal-key-file}; generated in embedded mode, where nothing outlives
+     * the process) and which unsealed placements count. In cluster mode the key must be the replicas' shared one: a
+     * key of its own would make every replica ignore the others' placements after a failover or restart.
+     */
     @Bean
-    ClusterState clusterState(DeviceConfig deviceConfig, HamiProperties properties, Clock clock) {
+    PlacementTrust placementTrust(HamiProperties properties) {
+        HamiProperties.Ledger ledger = properties.ledger();
+        String file = ledger.sealKeyFile();
+        SealKey key;
+        String source;
+        if (file == null || file.isBlank()) {
+            if (properties.kubernetes().mode() == HamiProperties.KubernetesMode.CLUSTER) {
+                throw new IllegalStateException("hami.ledger.seal-key-file is required in cluster mode: every"
+                        + " replica must seal and verify placements with the same key (the chart mounts it from a"
+                        + " Secret; see docs/operations/migration.md)");
+            }
+            key = SealKey.generate(new SecureRandom());
+            source = "generated at start";
+        } else {
+            key = SealKey.read(Path.of(file));
+            source = file;
+        }
+        PlacementTrust.UnsealedPolicy unsealed = new PlacementTrust.UnsealedPolicy(ledger.trustUnsealed(),
+                ledger.unsealedCutOff());
+        log.info("placement seal key id={} ({}); unsealed allocations counted: {}", key.id(), source,
+                unsealed.trustAll() ? "all (hami.ledger.trust-unsealed)"
+                        : unsealed.createdBefore().map(t -> "on pods created before " + t).orElse("none"));
+        return new PlacementTrust(new PlacementSeal(key), unsealed);
+    }
+
+    @Bean
+    ClusterState clusterState(DeviceConfig deviceConfig, HamiProperties properties, PlacementTrust trust,
+                              Clock clock) {
         NvidiaConfig nvidia = deviceConfig.nvidia();
         return new ClusterState(new NodeSnapshotFactory(nvidia.knownMigGeometries(), nvidia.migProfileAllowlist()),
                 new ClusterState.Settings(nvidia.resourceCountName(), nvidia.resourceMemoryName(),
                         nvidia.resourceCoreName(), nvidia.memoryFactor(), properties.reservation().timeout()),
-                clock);
+                trust, clock);
     }
 
     /** Binds waiting for a node lock are woken when the leadership ends, and see they may not go on. */

@@ -38,6 +38,12 @@ public final class HamiKeys {
     public static final String BIND_TIME = "hami.io/bind-time";
 
     /**
+     * Not HAMi's: this project's seal over a placement ({@code dev.gpushare.common.seal.PlacementSeal}), written by
+     * {@code /filter} with the placement. HAMi's components neither read nor write it.
+     */
+    public static final String PLACEMENT_SEAL = "gpushare.dev/placement-seal";
+
+    /**
      * Node annotation (HAMi v2.10): comma list of GPU UUIDs that take no new allocations; pods already on them keep
      * running. Entries are trimmed, empty ones ignored.
      */
@@ -50,11 +56,12 @@ public final class HamiKeys {
 
     /**
      * Whether a pod annotation or label key is one that only the scheduler (and, after it, the device plugin)
-     * writes: {@code hami.io/vgpu-*}, {@code hami.io/bind-*} and the node lock key. A pod created with one of them
-     * claims a placement nobody made.
+     * writes: {@code hami.io/vgpu-*}, {@code hami.io/bind-*}, the node lock key and the placement seal. A pod
+     * created with one of them claims a placement nobody made.
      */
     public static boolean schedulerOwned(String key) {
-        return key.startsWith("hami.io/vgpu-") || key.startsWith("hami.io/bind-") || key.equals(NODE_LOCK);
+        return key.startsWith("hami.io/vgpu-") || key.startsWith("hami.io/bind-") || key.equals(NODE_LOCK)
+                || key.equals(PLACEMENT_SEAL);
     }
 
     // Pod annotations set by users.

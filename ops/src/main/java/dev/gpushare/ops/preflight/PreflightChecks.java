@@ -2,6 +2,7 @@ package dev.gpushare.ops.preflight;
 
 import dev.gpushare.ops.ClusterFacts;
 import dev.gpushare.ops.Release;
+import dev.gpushare.ops.SchedulerSettings;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,8 @@ public final class PreflightChecks {
         checks.addAll(WebhookChecks.webhook(facts, release, settings, now));
         checks.addAll(NodeChecks.locks(facts, settings, now));
         checks.addAll(PodChecks.allocations(facts.pods()));
+        checks.addAll(PodChecks.seals(facts.pods(),
+                SchedulerSettings.unsealedPolicy(facts.scheduler(), facts.sealSecret())));
         checks.addAll(PodChecks.allocating(facts.pods(), settings, now));
         checks.addAll(PodChecks.schedulerNames(facts.pods(), release));
         checks.addAll(NodeChecks.driverUpgrades(facts));

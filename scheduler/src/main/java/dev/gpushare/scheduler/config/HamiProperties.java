@@ -1,12 +1,17 @@
 package dev.gpushare.scheduler.config;
 
 import dev.gpushare.common.annotation.AllocationEncoding;
+import dev.gpushare.common.annotation.Excerpt;
 import dev.gpushare.placement.GpuPolicy;
 import dev.gpushare.placement.NodePolicy;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -34,6 +39,7 @@ public record HamiProperties(
         @DefaultValue Compat compat,
         @DefaultValue Embedded embedded,
         @DefaultValue Reservation reservation,
+        @DefaultValue Ledger ledger,
         @DefaultValue Reconcile reconcile,
         @DefaultValue Metrics metrics,
         @DefaultValue Ui ui) {
@@ -329,6 +335,43 @@ public record HamiProperties(
 
     /** @param timeout a reservation made by {@code /filter} for a pod that stays unbound is dropped after this */
     public record Reservation(@DefaultValue("2m") Duration timeout) {
+    }
+
+    /**
+     * Which placements found in pod annotations the usage ledger counts: those whose seal verifies, and unsealed ones
+     * only as far as this migration setting allows (see docs/operations/migration.md).
+     *
+     * @param sealKeyFile         file whose bytes (at least 32) are the placement seal key shared by every replica
+     *                            (the chart mounts it from a Secret); empty: a key generated at start, allowed only in
+     *                            embedded mode
+     * @param trustUnsealed       count every unsealed allocation (HAMi's Go scheduler places pods beside this one);
+     *                            forged allocations are then counted too
+     * @param trustUnsealedBefore count unsealed allocations of pods created before this RFC 3339 time (the pods placed
+     *                            before the switch from HAMi's Go scheduler); empty: none
+     */
+    public record Ledger(String sealKeyFile, @DefaultValue("false") boolean trustUnsealed,
+                         String trustUnsealedBefore) {
+
+        public Ledger {
+            unsealedCutOff(trustUnsealedBefore);  // a bad time fails the start, naming the setting
+        }
+
+        /** {@link #trustUnsealedBefore} as an instant, empty when not set. */
+        public Optional<Instant> unsealedCutOff() {
+            return unsealedCutOff(trustUnsealedBefore);
+        }
+
+        private static Optional<Instant> unsealedCutOff(String value) {
+            if (value == null || value.isBlank()) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(OffsetDateTime.parse(value.trim()).toInstant());
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException("hami.ledger.trust-unsealed-before must be an RFC 3339 time such as"
+                        + " 2026-12-01T00:00:00Z, got " + Excerpt.of(value));
+            }
+        }
     }
 
     /** @param interval how often the usage ledger is compared with the informer store and repaired */

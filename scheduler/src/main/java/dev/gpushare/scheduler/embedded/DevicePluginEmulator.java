@@ -46,6 +46,8 @@ public final class DevicePluginEmulator implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DevicePluginEmulator.class);
 
+    private static final int FAIL_ATTEMPTS = 3;
+
     private final KubernetesClient client;
     private final NodeLockService locks;
     private final PodRequestParser parser;
@@ -112,22 +114,26 @@ public final class DevicePluginEmulator implements AutoCloseable {
                 .filter(ContainerRequest::requestsGpu).map(ContainerRequest::nums).toList();
     }
 
-    /** One Allocate call of kubelet for a container that asked for {@code devices} GPUs. */
+    /**
+     * One Allocate call of kubelet for a container that asked for {@code devices} GPUs. An API error once the pod is
+     * known fails the allocation as the plugin does (bind-phase {@code failed}, lock released), so the pod is not
+     * left {@code allocating}; a pod that is gone (deleted before its turn) leaves the lock to be healed as dangling.
+     */
     private void allocate(String node, int devices) {
+        Pod pod = null;
         try {
             Optional<Pod> found = pendingPod(node);
             if (found.isEmpty()) {
                 log.warn("device plugin emulator node={}: no binding pod found on node", node);
                 return;
             }
-            Pod pod = found.get();
+            pod = found.get();
             String error = consumeSegment(pod, devices);
             String ns = pod.getMetadata().getNamespace();
             String name = pod.getMetadata().getName();
             if (error != null) {
                 log.warn("device plugin emulator node={} pod={}/{} allocate failed: {}", node, ns, name, error);
-                setBindPhase(pod, BindPhase.FAILED);
-                locks.release(node, ns, name);
+                fail(node, pod);
                 return;
             }
             Pod after = client.pods().inNamespace(ns).withName(name).get();
@@ -138,6 +144,26 @@ public final class DevicePluginEmulator implements AutoCloseable {
             }
         } catch (KubernetesClientException e) {
             log.warn("device plugin emulator node={}: API error {}", node, e.getMessage());
+            if (pod != null) {
+                fail(node, pod);
+            }
+        }
+    }
+
+    /** The plugin's {@code PodAllocationFailed}: bind-phase {@code failed} and the lock released, a few tries each. */
+    private void fail(String node, Pod pod) {
+        for (int attempt = 1; attempt <= FAIL_ATTEMPTS; attempt++) {
+            try {
+                setBindPhase(pod, BindPhase.FAILED);
+                break;
+            } catch (KubernetesClientException e) {
+                log.warn("device plugin emulator node={}: cannot mark the allocation failed: {}", node,
+                        e.getMessage());
+            }
+        }
+        for (int attempt = 1; attempt <= FAIL_ATTEMPTS
+                && !locks.release(node, pod.getMetadata().getNamespace(), pod.getMetadata().getName()); attempt++) {
+            log.warn("device plugin emulator node={}: lock release failed, attempt {}", node, attempt);
         }
     }
 

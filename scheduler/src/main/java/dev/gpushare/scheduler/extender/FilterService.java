@@ -99,8 +99,9 @@ public final class FilterService {
     private FilterOutcome annotate(ExtenderJson.FilterArgs args, ObjectMeta meta, String who,
                                    PlacementResult.Placed placed, long term, long started) {
         // The hami.io/vgpu-node label is written by /bind once the pod is bound (see PodWrites#writePlacement).
-        PlacementWrites.Placement placement = new PlacementWrites.Placement(placed.node(),
-                AllocationCodec.encode(placed.allocation()), clock.instant());
+        String allocation = AllocationCodec.encode(placed.allocation());
+        PlacementWrites.Placement placement = new PlacementWrites.Placement(placed.node(), allocation,
+                state.seal(meta.getUid(), placed.node(), allocation), clock.instant());
         placements.write(meta.getUid(), meta.getNamespace(), meta.getName(), placement, term, error -> {
             state.unreserve(meta.getUid());
             events.onPod(meta, Events.Type.Warning, "FilteringFailed", error);

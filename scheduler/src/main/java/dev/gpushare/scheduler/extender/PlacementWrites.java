@@ -42,8 +42,8 @@ public final class PlacementWrites implements AutoCloseable {
         }
     }
 
-    /** What {@code /filter} decided for a pod: the node, the encoded allocation, and when. */
-    public record Placement(String node, String allocation, Instant filteredAt) {
+    /** What {@code /filter} decided for a pod: the node, the encoded allocation, its seal, and when. */
+    public record Placement(String node, String allocation, String seal, Instant filteredAt) {
     }
 
     /** Writes one placement for a leadership term; the seam of the tests. */
@@ -152,7 +152,7 @@ public final class PlacementWrites implements AutoCloseable {
                     return "not the leader: leadership was lost before the placement of pod " + namespace + "/"
                             + name + " was written";
                 }
-                writes.writePlacement(namespace, name, placement.node(), placement.allocation(),
+                writes.writePlacement(namespace, name, placement.node(), placement.allocation(), placement.seal(),
                         placement.filteredAt());
                 return null;
             } catch (KubernetesClientException e) {

@@ -10,10 +10,12 @@ public interface PodWrites {
 
     /**
      * {@code /filter}'s decision, for the device plugin and for any scheduler that rebuilds its ledger:
-     * {@code hami.io/vgpu-node}, {@code hami.io/vgpu-time} and the allocation annotations. Annotations only:
-     * kube-scheduler re-queues an assumed pod on any other change (a label, say) and asks {@code /filter} again.
+     * {@code hami.io/vgpu-node}, {@code hami.io/vgpu-time}, the allocation annotations and the placement's seal
+     * ({@code gpushare.dev/placement-seal}), in one patch. Annotations only: kube-scheduler re-queues an assumed pod
+     * on any other change (a label, say) and asks {@code /filter} again.
      */
-    void writePlacement(String namespace, String name, String node, String allocation, Instant filteredAt);
+    void writePlacement(String namespace, String name, String node, String allocation, String seal,
+                        Instant filteredAt);
 
     /** {@code hami.io/bind-phase: allocating} and {@code hami.io/bind-time}, before the Binding. */
     void markAllocating(String namespace, String name, Instant at);

@@ -20,12 +20,14 @@ public final class ApiPodWrites implements PodWrites {
     }
 
     @Override
-    public void writePlacement(String namespace, String name, String node, String allocation, Instant filteredAt) {
+    public void writePlacement(String namespace, String name, String node, String allocation, String seal,
+                               Instant filteredAt) {
         lag.wrote(MergePatch.metadata()
                 .annotation(HamiKeys.VGPU_NODE, node)
                 .annotation(HamiKeys.VGPU_TIME, Long.toString(filteredAt.getEpochSecond()))
                 .annotation(HamiKeys.DEVICES_TO_ALLOCATE, allocation)
                 .annotation(HamiKeys.DEVICES_ALLOCATED, allocation)
+                .annotation(HamiKeys.PLACEMENT_SEAL, seal)
                 .applyToPod(client, namespace, name));
     }
 

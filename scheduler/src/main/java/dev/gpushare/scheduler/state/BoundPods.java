@@ -39,19 +39,22 @@ public final class BoundPods {
             return Optional.empty();
         }
         return overfilled(node, snapshot.gpus().stream().map(GpuSnapshot::device).toList(), boundTo.apply(node),
-                uid, placement);
+                uid, placement, state::gpusOf);
     }
 
-    /** Pure: the first GPU of {@code placement} that {@code pods} bound to {@code node} leave too little of. */
+    /**
+     * Pure: the first GPU of {@code placement} that {@code pods} bound to {@code node} leave too little of, counting
+     * each pod as {@code gpus} reads it (an untrusted placement is skipped: it is not a pod's real placement).
+     */
     static Optional<String> overfilled(String node, List<DeviceInfo> registered, List<Pod> pods, String uid,
-                                       PodAllocation placement) {
+                                       PodAllocation placement, Function<Pod, PodGpus> gpus) {
         Map<String, DeviceInfo> devices = new LinkedHashMap<>();
         registered.forEach(device -> devices.put(device.id(), device));
         Map<String, int[]> used = new LinkedHashMap<>();
         Map<String, List<String>> holders = new LinkedHashMap<>();
         for (Pod pod : pods) {
             if (uid.equals(pod.getMetadata().getUid())
-                    || !(PodGpus.of(pod) instanceof PodGpus.Held held) || !held.bound() || !held.node().equals(node)) {
+                    || !(gpus.apply(pod) instanceof PodGpus.Held held) || !held.bound() || !held.node().equals(node)) {
                 continue;
             }
             for (ContainerDevice device : held.allocation().devices()) {

@@ -70,7 +70,7 @@ public final class ClusterInformers implements SmartLifecycle {
         this.client = client;
         this.state = state;
         this.lag = new InformerLag(meters);
-        this.handlers = new InformerHandlers(state, lockQueues, events, lag);
+        this.handlers = new InformerHandlers(state, lockQueues, events, lag, meters);
         this.reconcileInterval = reconcileInterval;
         Duration quarter = reservationTimeout.dividedBy(4);
         this.expiryInterval = quarter.compareTo(Duration.ofSeconds(5)) < 0 ? quarter : Duration.ofSeconds(5);

@@ -1,6 +1,7 @@
 package dev.gpushare.scheduler.state;
 
 import dev.gpushare.common.device.PodAllocation;
+import dev.gpushare.common.seal.PlacementTrust;
 import dev.gpushare.placement.AllocationFit;
 import dev.gpushare.placement.FailureReason;
 import dev.gpushare.placement.NamespaceQuota;
@@ -64,6 +65,7 @@ public final class ClusterState {
     private static final NodeRejection UNREGISTERED = NodeRejection.of(FailureReason.NODE_UNREGISTERED);
 
     private final Clock clock;
+    private final PlacementTrust trust;
     private final ReentrantLock lock = new ReentrantLock();
     private final NodeRegistry registry;
     private final UsageLedger ledger;
@@ -74,8 +76,14 @@ public final class ClusterState {
     private final LongAdder expired = new LongAdder();
     private final LongAdder dropped = new LongAdder();
 
-    public ClusterState(NodeSnapshotFactory snapshotFactory, Settings settings, Clock clock) {
+    /**
+     * @param trust which placements found in annotations count ({@link PlacementTrust}): pods this replica did not
+     *              place itself are counted only when their placement's seal verifies or the migration setting
+     *              trusts them
+     */
+    public ClusterState(NodeSnapshotFactory snapshotFactory, Settings settings, PlacementTrust trust, Clock clock) {
         this.clock = clock;
+        this.trust = trust;
         this.registry = new NodeRegistry(snapshotFactory, settings.countResource());
         this.ledger = new UsageLedger(settings.reservationTimeout(), registry::invalidate);
         this.quotas = new QuotaBook(settings.memoryResource(), settings.coreResource(), settings.memoryFactor());
@@ -143,7 +151,7 @@ public final class ClusterState {
 
     /** A pod was added or changed; returns what its annotations say, for the caller's logs. */
     public PodGpus applyPod(Pod pod) {
-        PodGpus gpus = PodGpus.of(pod);
+        PodGpus gpus = gpusOf(pod);
         String uid = pod.getMetadata().getUid();
         if (gpus instanceof PodGpus.None && ledger.get(uid) == null) {
             return gpus;  // the common case: a pod without GPUs (checked again under the lock below if not)
@@ -289,7 +297,7 @@ public final class ClusterState {
             String uid = pod.getMetadata().getUid();
             seenPods.add(uid);
             PodEntry observed = ledger.get(uid);
-            PodEntry expected = ledger.expected(pod, PodGpus.of(pod), now);
+            PodEntry expected = ledger.expected(pod, gpusOf(pod), now);
             if (!Objects.equals(observed, expected)) {
                 podRepairs.put(uid, new PodRepair(pod, observed, expected));
             }
@@ -400,7 +408,11 @@ public final class ClusterState {
      * was not taken, or empty when the pod now holds it.
      */
     public Optional<String> adoptPlacement(Pod pod, String node) {
-        if (!(PodGpus.of(pod) instanceof PodGpus.Held held) || held.bound()) {
+        PodGpus gpus = gpusOf(pod);
+        if (gpus instanceof PodGpus.Untrusted untrusted) {
+            return Optional.of("its placement is not taken over (" + untrusted.message() + ")");
+        }
+        if (!(gpus instanceof PodGpus.Held held) || held.bound()) {
             return Optional.of("its annotations hold no placement");
         }
         if (!held.node().equals(node)) {
@@ -429,6 +441,16 @@ public final class ClusterState {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** What the pod's annotations say about its GPUs, with the placement judged by the trust rule. */
+    PodGpus gpusOf(Pod pod) {
+        return PodGpus.of(pod, trust);
+    }
+
+    /** The placement seal {@code /filter} writes with a placement of pod {@code uid}. */
+    public String seal(String uid, String node, String allocation) {
+        return trust.seal().seal(uid, node, allocation);
     }
 
     /** The snapshot of a node for placement, or {@code null} when it is not a registered GPU node. */

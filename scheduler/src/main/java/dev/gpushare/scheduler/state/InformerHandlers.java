@@ -1,7 +1,9 @@
 package dev.gpushare.scheduler.state;
 
 import dev.gpushare.common.annotation.BindPhase;
+import dev.gpushare.common.annotation.Excerpt;
 import dev.gpushare.common.annotation.HamiKeys;
+import dev.gpushare.common.seal.PlacementTrust;
 import dev.gpushare.scheduler.events.Events;
 import dev.gpushare.scheduler.lock.NodeLockQueues;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -9,6 +11,9 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,8 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the informers do with each event: apply it to the {@link ClusterState}, wake binds waiting for a node lock
- * when the lock (or its owner pod) changes, and report an undecodable registration once per value. The handlers
- * never throw (fabric8 would stop delivering events to a handler that did).
+ * when the lock (or its owner pod) changes, and report an undecodable registration once per value and an untrusted
+ * placement once per pod and reason (a Warning event, a log line, {@code gpushare_ledger_ignored_allocations_total}).
+ * The handlers never throw (fabric8 would stop delivering events to a handler that did).
  */
 public final class InformerHandlers {
 
@@ -33,13 +39,26 @@ public final class InformerHandlers {
     private final Map<String, String> reportedInvalid = new ConcurrentHashMap<>();
     /** Per pod UID, the malformed allocation already logged. */
     private final Map<String, String> reportedMalformed = new ConcurrentHashMap<>();
+    /** Per pod UID, why its placement was last reported as not counted. */
+    private final Map<String, PlacementTrust.Reason> reportedIgnored = new ConcurrentHashMap<>();
+    private final Map<PlacementTrust.Reason, Counter> ignored = new EnumMap<>(PlacementTrust.Reason.class);
 
-    /** @param lag told of every pod the informer delivers, to time our own writes */
-    public InformerHandlers(ClusterState state, NodeLockQueues lockQueues, Events events, InformerLag lag) {
+    /**
+     * @param lag    told of every pod the informer delivers, to time our own writes
+     * @param meters where {@code gpushare_ledger_ignored_allocations_total} is registered
+     */
+    public InformerHandlers(ClusterState state, NodeLockQueues lockQueues, Events events, InformerLag lag,
+                            MeterRegistry meters) {
         this.state = state;
         this.lag = lag;
         this.lockQueues = lockQueues;
         this.events = events;
+        for (PlacementTrust.Reason reason : PlacementTrust.Reason.values()) {
+            ignored.put(reason, Counter.builder("gpushare_ledger_ignored_allocations").tag("reason", reason.label())
+                    .description("Pods whose GPU allocation annotations the ledger does not count (no placement"
+                            + " seal, or one that does not verify), each pod once per reason")
+                    .register(meters));
+        }
     }
 
     public ResourceEventHandler<Node> nodes() {
@@ -65,6 +84,7 @@ public final class InformerHandlers {
         }, pod -> {
             state.removePod(pod);
             reportedMalformed.remove(pod.getMetadata().getUid());
+            reportedIgnored.remove(pod.getMetadata().getUid());
             signalNodesOf(pod);
         });
     }
@@ -95,6 +115,14 @@ public final class InformerHandlers {
             if (!malformed.problem().equals(reportedMalformed.put(uid, malformed.problem()))) {
                 log.warn("pod allocation annotation malformed pod={}/{} problem={} (its GPUs are not counted)",
                         pod.getMetadata().getNamespace(), pod.getMetadata().getName(), malformed.problem());
+            }
+        } else if (gpus instanceof PodGpus.Untrusted untrusted) {
+            if (reportedIgnored.put(uid, untrusted.reason()) != untrusted.reason()) {
+                ignored.get(untrusted.reason()).increment();
+                log.warn("pod allocation not counted pod={}/{} node={} reason={}: {}",
+                        pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                        Excerpt.plain(untrusted.claimed().node()), untrusted.reason().label(), untrusted.message());
+                events.onPod(pod.getMetadata(), Events.Type.Warning, "AllocationIgnored", untrusted.message());
             }
         } else if (gpus instanceof PodGpus.Finished) {
             signalNodesOf(pod);

@@ -68,8 +68,9 @@ final class UsageLedger {
     /**
      * The entry a pod should have: a bound pod its annotated allocation; an unbound pod our own live reservation,
      * else the reservation its annotations describe while {@code hami.io/vgpu-time} is within the reservation
-     * timeout (so a restart keeps the reservations of pods about to be bound), unless we dropped it on purpose.
-     * Reads only; safe without the lock.
+     * timeout (so a restart keeps the reservations of pods about to be bound), unless we dropped it on purpose. An
+     * untrusted placement adds nothing: the pod keeps only what the ledger already holds for it (our own placement,
+     * whatever its annotations were changed to). Reads only; safe without the lock.
      */
     PodEntry expected(Pod pod, PodGpus gpus, Instant now) {
         if (gpus instanceof PodGpus.Finished) {
@@ -78,6 +79,14 @@ final class UsageLedger {
         String uid = pod.getMetadata().getUid();
         String namespace = pod.getMetadata().getNamespace();
         String name = pod.getMetadata().getName();
+        if (gpus instanceof PodGpus.Untrusted untrusted) {
+            PodEntry current = entries.get(uid);
+            if (current == null || !current.bound() && !untrusted.claimed().bound() && current.expired(now)) {
+                return null;
+            }
+            return untrusted.claimed().bound() && !current.bound()
+                    ? PodEntry.bound(uid, namespace, name, current.node(), current.allocation()) : current;
+        }
         if (gpus instanceof PodGpus.Held held && held.bound()) {
             return PodEntry.bound(uid, namespace, name, held.node(), held.allocation());
         }

@@ -14,6 +14,7 @@ import dev.gpushare.placement.PlacementSettings;
 import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.support.TestObjects;
+import dev.gpushare.scheduler.support.TestSeals;
 import dev.gpushare.webhook.QuotaHeadroom;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -37,7 +38,8 @@ class ClusterStateQuotaLookupTest {
 
     private final ClusterState state = new ClusterState(
             new NodeSnapshotFactory(List.of()), new ClusterState.Settings("nvidia.com/gpu", "nvidia.com/gpumem",
-                    "nvidia.com/gpucores", MEMORY_FACTOR, Duration.ofMinutes(2)), Clock.systemUTC());
+                    "nvidia.com/gpucores", MEMORY_FACTOR, Duration.ofMinutes(2)), TestSeals.TRUST,
+                    Clock.systemUTC());
     private final ClusterStateQuotaLookup lookup = new ClusterStateQuotaLookup(state);
     private final List<Node> nodes = new ArrayList<>(List.of(
             EmbeddedClusterSeeder.gpuNode("n1", 2, "NVIDIA T4", 16000, 4)));

@@ -22,10 +22,14 @@ public final class SoakBenchmark {
         System.out.printf("%nsoak: seed %d, %d threads, %d nodes x 4 GPUs x 10 slots; %d CPUs, %s %s%n",
                 settings.seed(), settings.threads(), settings.nodes(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.name"), System.getProperty("java.version"));
-        System.out.printf("calls %d (filter %d, bind %d: %d duplicated pairs, %d retries of bound pods); faults"
-                + " injected %d; pods deleted %d; bound at the end %d; wall %.1f s; violations %d%n",
-                r.filters() + r.binds(), r.filters(), r.binds(), r.duplicateBinds(), r.retriedBinds(), r.faults(),
-                r.deleted(), r.bound(), r.wallMillis() / 1000.0, r.violations().size());
+        System.out.printf("calls %d (filter %d, bind %d: %d answered success, %d duplicated pairs, %d retries of"
+                + " bound pods); pods created %d, bound %d (%.0f %%); faults injected %d; leader changes %d; pods"
+                + " deleted %d; bound at the end %d; wall %.1f s%n", r.filters() + r.binds(), r.filters(), r.binds(),
+                r.bindsOk(), r.duplicateBinds(), r.retriedBinds(), r.podsCreated(), r.podsBound(),
+                100.0 * r.podsBound() / Math.max(1, r.podsCreated()), r.faults(), r.leaderChanges(), r.deleted(),
+                r.boundAtEnd(), r.wallMillis() / 1000.0);
+        System.out.printf("node locks left when the load stopped: %s; probe binds after the expiry: %d;"
+                + " violations %d%n", r.locksAtQuiet(), r.probes(), r.violations().size());
         List<String> violations = r.violations();
         violations.stream().limit(20).forEach(v -> System.out.println("  " + v));
         System.exit(violations.isEmpty() ? 0 : 1);

@@ -10,14 +10,14 @@ import dev.gpushare.common.device.ContainerDevice;
 import dev.gpushare.common.device.DeviceInfo;
 import dev.gpushare.scheduler.SchedulerApplication;
 import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
+import dev.gpushare.scheduler.embedded.TestApiServerDispatcher;
 import dev.gpushare.scheduler.leader.Admission;
 import dev.gpushare.scheduler.leader.Leadership;
 import dev.gpushare.scheduler.leader.LeadershipCoordinator;
+import dev.gpushare.scheduler.listener.ExtenderListener;
 import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.support.TestApiConfiguration;
-import dev.gpushare.scheduler.embedded.TestApiServerDispatcher;
 import dev.gpushare.scheduler.support.TestObjects;
-import dev.gpushare.scheduler.listener.ExtenderListener;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -26,13 +26,19 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -41,48 +47,96 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The soak of issue 12: randomized concurrent {@code /filter} and {@code /bind} calls from many threads against the
- * whole service on the embedded API with the device-plugin emulator, with duplicated binds (the same bind sent twice
- * at once), retried binds of bound pods, pods deleted while others schedule, injected API faults (409 on the node
- * lock's compare-and-set, 500 on pod patches and Bindings, failed watches that make the informers re-list, slow
- * answers) and a leadership change in the middle (the term ends and a new one rebuilds the ledger). Afterwards it
- * judges from the API objects alone: no GPU over its slots, memory or cores, no pod with two placements, no node lock
- * left, no pod left {@code allocating}. Seeded: the same seed makes the same choices (thread interleaving differs).
+ * whole service on the embedded API with the device-plugin emulator. Pods come and go (a bound pod is deleted as its
+ * workload ends, so the GPUs turn over and most pods get bound), binds are duplicated (the same bind sent twice at
+ * once) and retried (a pod already bound), API faults are injected (409 on node patches, 500 on pod patches and
+ * Bindings, 409 on Bindings, failed watches that make the informers re-list, slow answers; the emulated device
+ * plugin meets them too), and the leadership changes once in the middle (the term ends and a new one rebuilds the
+ * ledger).
+ *
+ * <p>Afterwards, from the API objects alone: no GPU over its slots, memory or cores; no pod with two placements; no
+ * live pod left {@code allocating}; every node lock left is one the service's own rules clear (its pod is gone, or
+ * its device plugin never finished and the lock expires after {@code hami.node-lock.expire}), never one of a pod
+ * that our bind left behind. Then the soak fast-forwards the service's clock past the expiry, and one probe pod per
+ * locked node must bind at once and leave no lock. Seeded: the same seed makes the same choices (the thread
+ * interleaving differs).
  */
 public final class SoakRun {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String NAMESPACE = "soak";
+    private static final Duration LOCK_EXPIRE = Duration.ofMinutes(5);
 
     /** @param operations {@code /filter} and {@code /bind} calls to make in total */
     public record Settings(long seed, int operations, int threads, int nodes) {
     }
 
-    public record Result(Settings settings, int filters, int binds, int duplicateBinds, int retriedBinds,
-                         int faults, int deleted, int bound, long wallMillis, List<String> violations) {
+    /**
+     * @param podsCreated   pods the soak created (each filtered up to three times)
+     * @param podsBound     of those, pods whose bind answered success
+     * @param bindsOk       {@code /bind} calls answered with success (duplicates and retries included)
+     * @param locksAtQuiet  the node locks left once the load stopped, by why they are left
+     * @param probes        probe binds after the fast-forward, one per node that still had a lock
+     */
+    public record Result(Settings settings, int filters, int binds, int bindsOk, int duplicateBinds,
+                         int retriedBinds, int podsCreated, int podsBound, int faults, int leaderChanges,
+                         int deleted, int boundAtEnd, long wallMillis, Map<String, Integer> locksAtQuiet,
+                         int probes, List<String> violations) {
+    }
+
+    /** The service's clock: the system's, shifted forward on demand (the soak's fast-forward past lock expiry). */
+    static final class ShiftedClock extends Clock {
+        private volatile Duration shift = Duration.ZERO;
+
+        void forward(Duration by) {
+            shift = shift.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now().plus(shift);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
     }
 
     private SoakRun() {
     }
 
     public static Result run(Settings settings) throws Exception {
+        ShiftedClock clock = new ShiftedClock();
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(SchedulerApplication.class,
                 TestApiConfiguration.class)
+                // The primary Clock: every part of the service that takes one reads the soak's.
+                .initializers(context -> ((GenericApplicationContext) context).registerBean("soakClock",
+                        Clock.class, () -> clock, definition -> definition.setPrimary(true)))
                 // Command-line arguments: application.yaml would win over default properties (its port 9395).
                 .run("--hami.extender.port=0", "--hami.webhook.port=0", "--management.server.port=0",
                         "--hami.embedded.nodes=0", "--hami.embedded.device-plugin.allocation-delay=5ms",
                         "--hami.embedded.api.port=0", "--hami.embedded.api.kubeconfig=",
                         "--hami.embedded.scheduling.enabled=false",
                         "--hami.bind.lock-wait=3s", "--hami.reconcile.interval=10s",
+                        "--hami.node-lock.expire=" + LOCK_EXPIRE.toMinutes() + "m",
                         "--spring.main.allow-bean-definition-overriding=true",
                         "--logging.level.root=ERROR", "--logging.level.dev.gpushare=ERROR")) {
-            return new Soak(settings, app).run();
+            return new Soak(settings, app, clock).run();
         }
     }
 
@@ -92,28 +146,34 @@ public final class SoakRun {
         private final TestApiServerDispatcher api;
         private final LeadershipCoordinator coordinator;
         private final Leadership leadership;
+        private final ClusterState state;
+        private final ShiftedClock clock;
         private final String base;
         private final List<String> nodes = new ArrayList<>();
         private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         private final AtomicInteger operations = new AtomicInteger();
         private final AtomicInteger filters = new AtomicInteger();
         private final AtomicInteger binds = new AtomicInteger();
+        private final AtomicInteger bindsOk = new AtomicInteger();
         private final AtomicInteger duplicates = new AtomicInteger();
         private final AtomicInteger retries = new AtomicInteger();
+        private final AtomicInteger created = new AtomicInteger();
+        private final AtomicInteger podsBound = new AtomicInteger();
         private final AtomicInteger faults = new AtomicInteger();
         private final AtomicInteger deleted = new AtomicInteger();
-        private final AtomicInteger podNames = new AtomicInteger();
+        private final AtomicInteger leaderChanges = new AtomicInteger();
         private final AtomicBoolean leaderChanged = new AtomicBoolean();
         private final ConcurrentLinkedQueue<Pod> bound = new ConcurrentLinkedQueue<>();
 
-        Soak(Settings settings, ConfigurableApplicationContext app) {
+        Soak(Settings settings, ConfigurableApplicationContext app, ShiftedClock clock) {
             this.settings = settings;
             this.client = app.getBean(KubernetesClient.class);
             this.api = app.getBean(TestApiServerDispatcher.class);
             this.coordinator = app.getBean(LeadershipCoordinator.class);
             this.leadership = app.getBean(Leadership.class);
+            this.state = app.getBean(ClusterState.class);
+            this.clock = clock;
             this.base = "http://127.0.0.1:" + app.getBean(ExtenderListener.class).port();
-            ClusterState state = app.getBean(ClusterState.class);
             for (int i = 1; i <= settings.nodes(); i++) {
                 String name = "soak-node-" + i;
                 client.nodes().resource(EmbeddedClusterSeeder.gpuNode(name, 4, "NVIDIA T4", 15360, 10)).create();
@@ -124,9 +184,7 @@ public final class SoakRun {
         }
 
         Result run() throws Exception {
-            if (!(leadership.awaitServing(Duration.ofSeconds(60)) instanceof Admission.Serving)) {
-                throw new IllegalStateException("the scheduler did not become a synced leader");
-            }
+            awaitServing();
             long start = System.nanoTime();
             ExecutorService workers = Executors.newFixedThreadPool(settings.threads() * 2);
             List<Future<?>> loops = new ArrayList<>();
@@ -145,19 +203,44 @@ public final class SoakRun {
             workers.shutdown();
             api.clearFaults();
             long wall = (System.nanoTime() - start) / 1_000_000;
-            // Quiet again: every hand-over finished (the emulated plugin releases each lock it was given).
+
             List<String> violations = new ArrayList<>();
+            // Quiet: the emulated device plugin finishes (or fails) every hand-over it was given.
             try {
-                Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> locksLeft().isEmpty() && allocating().isEmpty());
-            } catch (org.awaitility.core.ConditionTimeoutException e) {
-                // Reported below as violations.
+                Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> allocating().isEmpty() && locks().values().stream()
+                                .noneMatch(lock -> lock.startsWith(LockLeft.IN_HAND_OVER.name())));
+            } catch (ConditionTimeoutException e) {
+                // Reported below.
             }
-            locksLeft().forEach(l -> violations.add("node lock left: " + l));
             allocating().forEach(p -> violations.add("pod left allocating: " + p));
             violations.addAll(overcommitAndDoublePlacements());
-            return new Result(settings, filters.get(), binds.get(), duplicates.get(), retries.get(), faults.get(),
-                    deleted.get(), boundPods(), wall, violations);
+            Map<String, String> left = locks();
+            Map<String, Integer> byKind = new TreeMap<>();
+            left.forEach((node, lock) -> {
+                String kind = lock.substring(0, lock.indexOf(' '));
+                byKind.merge(kind, 1, Integer::sum);
+                if (!kind.equals(LockLeft.OWNER_GONE.name()) && !kind.equals(LockLeft.PLUGIN_NEVER_FINISHED.name())) {
+                    violations.add("node lock left on " + node + ": " + lock);
+                }
+            });
+            int bound = boundPods();
+            int probes = fastForwardAndProbe(left.keySet(), violations);
+            return new Result(settings, filters.get(), binds.get(), bindsOk.get(), duplicates.get(), retries.get(),
+                    created.get(), podsBound.get(), faults.get(), leaderChanges.get(), deleted.get(), bound, wall,
+                    byKind, probes, violations);
+        }
+
+        /** Until a term leads with a synced ledger (the one starting after the leadership change). */
+        private void awaitNewTerm() {
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> leadership.status().leader() && leadership.status().synced());
+        }
+
+        private void awaitServing() throws InterruptedException {
+            if (!(leadership.awaitServing(Duration.ofSeconds(60)) instanceof Admission.Serving)) {
+                throw new IllegalStateException("the scheduler did not become a synced leader");
+            }
         }
 
         private void step(Random random, ExecutorService workers) throws Exception {
@@ -165,9 +248,12 @@ public final class SoakRun {
                     && leaderChanged.compareAndSet(false, true)) {
                 coordinator.stop();  // the term ends: verbs refused, reservations dropped
                 coordinator.start();  // a new term rebuilds the ledger from the informer stores
+                leaderChanges.incrementAndGet();
+                awaitNewTerm();
             }
             int dice = random.nextInt(100);
-            if (dice < 8) {
+            if (dice < 20) {
+                // A workload ends: its pod goes, its GPUs turn over.
                 Pod victim = bound.poll();
                 if (victim != null) {
                     client.pods().inNamespace(NAMESPACE).withName(victim.getMetadata().getName()).delete();
@@ -175,7 +261,7 @@ public final class SoakRun {
                     return;
                 }
             }
-            if (dice < 16) {
+            if (dice < 28) {
                 Pod again = bound.peek();
                 if (again != null) {
                     retries.incrementAndGet();
@@ -185,11 +271,15 @@ public final class SoakRun {
                 }
             }
             injectFault(random);
-            Pod pod = TestObjects.create(client, TestObjects.gpuPod(NAMESPACE, "soak-" + podNames.incrementAndGet(),
+            Pod pod = TestObjects.create(client, TestObjects.gpuPod(NAMESPACE, "soak-" + created.incrementAndGet(),
                     1 + random.nextInt(2), 1000 + 1000 * random.nextInt(12), random.nextInt(7) * 10));
             for (int attempt = 0; attempt < 3 && operations.get() < settings.operations(); attempt++) {
                 JsonNode filtered = post("/filter", filterArgs(pod, random));
                 filters.incrementAndGet();
+                if (filtered.get("Error").asString().startsWith("not the leader")) {
+                    awaitNewTerm();  // kube-scheduler keeps the pod and tries it again under the next leader
+                    continue;
+                }
                 JsonNode names = filtered.get("NodeNames");
                 if (names == null || names.isNull() || names.isEmpty()) {
                     return;
@@ -207,6 +297,7 @@ public final class SoakRun {
                     ok = bind(pod, node);
                 }
                 if (ok) {
+                    podsBound.incrementAndGet();
                     Pod now = client.pods().inNamespace(NAMESPACE).withName(pod.getMetadata().getName()).get();
                     if (now != null) {
                         bound.add(now);
@@ -233,7 +324,11 @@ public final class SoakRun {
 
         private Map<String, Object> filterArgs(Pod pod, Random random) {
             List<String> candidates = new ArrayList<>(nodes);
-            java.util.Collections.shuffle(candidates, random);
+            Collections.shuffle(candidates, random);
+            return filterArgs(pod, candidates);
+        }
+
+        private static Map<String, Object> filterArgs(Pod pod, List<String> candidates) {
             Map<String, Object> args = new LinkedHashMap<>();
             args.put("Pod", JSON.readTree(Serialization.asJson(pod)));
             args.put("Nodes", null);
@@ -249,7 +344,11 @@ public final class SoakRun {
             args.put("Node", node);
             binds.incrementAndGet();
             try {
-                return post("/bind", args).get("Error").asString().isEmpty();
+                boolean ok = post("/bind", args).get("Error").asString().isEmpty();
+                if (ok) {
+                    bindsOk.incrementAndGet();
+                }
+                return ok;
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -267,36 +366,102 @@ public final class SoakRun {
             return JSON.readTree(response.body());
         }
 
-        private List<String> locksLeft() {
-            List<String> locks = new ArrayList<>();
+        /**
+         * Past the lock expiry, nothing may still block a node: every pod is deleted (the workloads are over), the
+         * clock jumps ahead, and one small probe pod per node that had a lock left is filtered onto it and bound; it
+         * must bind at once, and once the emulated plugin is done no lock may be left anywhere.
+         */
+        private int fastForwardAndProbe(java.util.Set<String> locked, List<String> violations)
+                throws Exception {
+            if (locked.isEmpty()) {
+                return 0;
+            }
+            client.pods().inNamespace(NAMESPACE).delete();
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> client.pods().inNamespace(NAMESPACE).list().getItems().isEmpty());
+            // Past the lock expiry, and so past every reservation's too: the ledger must hold nothing any more.
+            clock.forward(LOCK_EXPIRE.plusSeconds(1));
+            try {
+                Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> state.entries().isEmpty());
+            } catch (ConditionTimeoutException e) {
+                violations.add("the ledger still holds entries of deleted pods: " + state.entries());
+            }
+            int probes = 0;
+            for (String node : locked) {
+                probes++;
+                Pod probe = TestObjects.create(client, TestObjects.gpuPod(NAMESPACE, "probe-" + node, 1, 100, 0));
+                JsonNode filtered = post("/filter", filterArgs(probe, List.of(node)));
+                JsonNode names = filtered.get("NodeNames");
+                if (names == null || names.isNull() || names.isEmpty()) {
+                    violations.add("probe on " + node + " not placed: " + filtered);
+                    continue;
+                }
+                Map<String, Object> args = new LinkedHashMap<>();
+                args.put("PodName", probe.getMetadata().getName());
+                args.put("PodNamespace", NAMESPACE);
+                args.put("PodUID", probe.getMetadata().getUid());
+                args.put("Node", node);
+                String error = post("/bind", args).get("Error").asString();
+                if (!error.isEmpty()) {
+                    violations.add("probe bind on " + node + " after the lock expiry failed: " + error);
+                }
+            }
+            try {
+                Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> locks().isEmpty());
+            } catch (ConditionTimeoutException e) {
+                locks().forEach((node, lock) -> violations.add("node lock left after the expiry on " + node + ": "
+                        + lock));
+            }
+            return probes;
+        }
+
+        /** Why a lock is left, from its owner pod as the API has it. */
+        private enum LockLeft {
+            /** The pod was deleted before its device plugin came: the next bind heals it at once. */
+            OWNER_GONE,
+            /** The owner is allocating: the plugin is still at it (or never finishes: then it expires). */
+            IN_HAND_OVER,
+            /** The owner's allocation failed or succeeded but the plugin's release did not land: it expires. */
+            PLUGIN_NEVER_FINISHED,
+            /** The owner was never handed over (no bind-phase): a lock our bind left behind. */
+            LEFT_BY_BIND
+        }
+
+        /** Node to its lock, prefixed with {@link LockLeft} and followed by what the owner pod looks like. */
+        private Map<String, String> locks() {
+            Map<String, String> locks = new TreeMap<>();
             for (Node node : client.nodes().list().getItems()) {
                 String lock = node.getMetadata().getAnnotations() == null ? null
                         : node.getMetadata().getAnnotations().get(HamiKeys.NODE_LOCK);
                 if (lock != null) {
-                    locks.add(node.getMetadata().getName() + "=" + lock + " (" + ownerState(lock) + ")");
+                    locks.put(node.getMetadata().getName(), describe(lock));
                 }
             }
             return locks;
         }
 
-        /** What the API says of a lock's owner pod, so that a lock left behind can be told apart. */
-        private String ownerState(String lock) {
+        private String describe(String lock) {
             String[] parts = lock.split(",");
-            if (parts.length != 3) {
-                return "malformed";
-            }
-            Pod owner = client.pods().inNamespace(parts[1]).withName(parts[2]).get();
+            Pod owner = parts.length == 3 ? client.pods().inNamespace(parts[1]).withName(parts[2]).get() : null;
             if (owner == null) {
-                return "owner pod gone";
+                return LockLeft.OWNER_GONE + " " + lock;
             }
             Map<String, String> annotations = owner.getMetadata().getAnnotations();
-            return "owner bound to " + owner.getSpec().getNodeName() + ", bind-phase "
-                    + (annotations == null ? null : annotations.get(HamiKeys.BIND_PHASE)) + ", placed on "
-                    + (annotations == null ? null : annotations.get(HamiKeys.VGPU_NODE));
+            String phase = annotations == null ? null : annotations.get(HamiKeys.BIND_PHASE);
+            LockLeft kind = phase == null ? LockLeft.LEFT_BY_BIND
+                    : BindPhase.ALLOCATING.value().equals(phase) ? LockLeft.IN_HAND_OVER
+                    : LockLeft.PLUGIN_NEVER_FINISHED;
+            return kind + " " + lock + " (owner bound to " + owner.getSpec().getNodeName() + ", bind-phase " + phase
+                    + ")";
         }
 
+        /** Live pods (not finished) still {@code allocating}. */
         private List<String> allocating() {
             return client.pods().inNamespace(NAMESPACE).list().getItems().stream()
+                    .filter(p -> p.getStatus() == null || !List.of("Succeeded", "Failed")
+                            .contains(p.getStatus().getPhase()))
                     .filter(p -> p.getMetadata().getAnnotations() != null && BindPhase.ALLOCATING.value()
                             .equals(p.getMetadata().getAnnotations().get(HamiKeys.BIND_PHASE)))
                     .map(p -> p.getMetadata().getName()).toList();

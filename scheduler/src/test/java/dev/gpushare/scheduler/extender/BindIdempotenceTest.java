@@ -13,6 +13,7 @@ import dev.gpushare.common.annotation.AllocationCodec;
 import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.common.device.ContainerDevice;
 import dev.gpushare.common.device.PodAllocation;
+import dev.gpushare.common.seal.PlacementTrust;
 import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.kube.MergePatch;
 import dev.gpushare.scheduler.state.ClusterState;
@@ -40,6 +41,8 @@ class BindIdempotenceTest {
 
     @Autowired
     KubernetesClient client;
+    @Autowired
+    PlacementTrust trust;
     @Autowired
     ExtenderClient extender;
     @Autowired
@@ -105,7 +108,12 @@ class BindIdempotenceTest {
     }
 
     /** Writes what a previous leader's /filter wrote, {@code age} ago, without this replica reserving anything. */
+    /** A placement another replica of ours wrote (sealed with the key all replicas share). */
     private Pod placedElsewhere(String node, String gpu, int memory, Duration age) {
+        return placedElsewhere(node, gpu, memory, age, true);
+    }
+
+    private Pod placedElsewhere(String node, String gpu, int memory, Duration age, boolean sealed) {
         Pod pod = create(client, gpuPod("idem", unique("pod"), 1, memory, 10));
         String allocation = AllocationCodec.encode(new PodAllocation(List.of(List.of(
                 new ContainerDevice(gpu, HamiKeys.NVIDIA_VENDOR, memory, 10)))));
@@ -114,6 +122,8 @@ class BindIdempotenceTest {
                 .annotation(HamiKeys.VGPU_TIME, Long.toString(Instant.now().minus(age).getEpochSecond()))
                 .annotation(HamiKeys.DEVICES_TO_ALLOCATE, allocation)
                 .annotation(HamiKeys.DEVICES_ALLOCATED, allocation)
+                .annotation(HamiKeys.PLACEMENT_SEAL, sealed
+                        ? trust.seal().seal(pod.getMetadata().getUid(), node, allocation) : null)
                 .label(HamiKeys.VGPU_NODE, node)
                 .applyToPod(client, "idem", pod.getMetadata().getName());
         await().atMost(Duration.ofSeconds(10)).until(() -> annotations(client, pod).containsKey(HamiKeys.VGPU_NODE));
@@ -135,6 +145,20 @@ class BindIdempotenceTest {
         assertThat(get(client, pod).getSpec().getNodeName()).isEqualTo(node);
         assertThat(LedgerEntries.of(state, pod.getMetadata().getUid())).hasValueSatisfying(entry ->
                 assertThat(entry.node()).isEqualTo(node));
+    }
+
+    @Test
+    void anUnsealedPlacementIsNotTakenOverAndThePodIsFilteredAgain() {
+        String node = gpuNode().getMetadata().getName();
+        Pod pod = placedElsewhere(node, firstGpu(node), 2000, Duration.ofMinutes(10), false);
+
+        assertThat(error(extender.bind(pod, node))).isEqualTo("pod idem/" + pod.getMetadata().getName()
+                + " has no GPU reservation here and its placement is not taken over (allocation not counted: it"
+                + " carries no gpushare.dev/placement-seal (not placed by this scheduler)); it must be filtered"
+                + " again");
+        assertThat(get(client, pod).getSpec().getNodeName()).isNull();
+        assertThat(LedgerEntries.of(state, pod.getMetadata().getUid())).isEmpty();
+        assertThat(nodeLock(client, node)).isNull();
     }
 
     @Test

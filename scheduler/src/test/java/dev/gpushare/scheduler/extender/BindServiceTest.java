@@ -20,6 +20,7 @@ import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.support.TestObjects;
 import dev.gpushare.scheduler.support.LedgerEntries;
 import dev.gpushare.scheduler.support.RecordingEvents;
+import dev.gpushare.scheduler.support.TestSeals;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
@@ -43,7 +44,7 @@ class BindServiceTest {
     private final List<String> calls = new ArrayList<>();
     private final ClusterState state = new ClusterState(new NodeSnapshotFactory(List.of()),
             new ClusterState.Settings("nvidia.com/gpu", "nvidia.com/gpumem", "nvidia.com/gpucores", 1,
-                    Duration.ofMinutes(2)), CLOCK);
+                    Duration.ofMinutes(2)), TestSeals.TRUST, CLOCK);
     private final Leadership leadership = new Leadership("me", "lease test/hami");
     private final PodRequestParser parser = new PodRequestParser(DeviceConfig.defaults());
     private Pod pod;
@@ -88,7 +89,8 @@ class BindServiceTest {
 
     private final PodWrites writes = new PodWrites() {
         @Override
-        public void writePlacement(String namespace, String name, String node, String allocation, Instant at) {
+        public void writePlacement(String namespace, String name, String node, String allocation, String seal,
+                                   Instant at) {
             calls.add("placement " + namespace + "/" + name);
         }
 

@@ -11,6 +11,7 @@ import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.common.annotation.NodeRegisterCodec;
 import dev.gpushare.common.annotation.NodeRegistration;
 import dev.gpushare.common.config.DeviceConfig;
+import dev.gpushare.common.seal.PlacementTrust;
 import dev.gpushare.common.device.ContainerDevice;
 import dev.gpushare.common.device.DeviceInfo;
 import dev.gpushare.common.device.PodAllocation;
@@ -67,6 +68,9 @@ class ConcurrentSchedulingTest {
     ClusterState state;
     @Autowired
     DeviceConfig deviceConfig;
+    /** The running service's seal key: the "restarted instance" below shares it, as replicas do. */
+    @Autowired
+    PlacementTrust trust;
 
     /** Outcome of one pod's scheduling: bound to a node, or unschedulable everywhere. */
     private record Outcome(Pod pod, String node, JsonNode failedNodes) {
@@ -188,7 +192,7 @@ class ConcurrentSchedulingTest {
         ClusterState fresh = new ClusterState(
                 new NodeSnapshotFactory(deviceConfig.nvidia().knownMigGeometries()),
                 new ClusterState.Settings("nvidia.com/gpu", "nvidia.com/gpumem", "nvidia.com/gpucores", 1,
-                        Duration.ofMinutes(2)), Clock.systemUTC());
+                        Duration.ofMinutes(2)), trust, Clock.systemUTC());
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (EventRecorder events = new EventRecorder(client, "test", Clock.systemUTC(), meters,
                 new dev.gpushare.scheduler.events.DecisionLog(10))) {

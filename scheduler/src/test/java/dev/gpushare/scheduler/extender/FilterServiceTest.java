@@ -17,6 +17,7 @@ import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.support.TestObjects;
 import dev.gpushare.scheduler.support.LedgerEntries;
 import dev.gpushare.scheduler.support.RecordingEvents;
+import dev.gpushare.scheduler.support.TestSeals;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
@@ -37,15 +38,16 @@ class FilterServiceTest {
     private final List<String> calls = new ArrayList<>();
     private final ClusterState state = new ClusterState(new NodeSnapshotFactory(List.of()),
             new ClusterState.Settings("nvidia.com/gpu", "nvidia.com/gpumem", "nvidia.com/gpucores", 1,
-                    Duration.ofMinutes(2)), CLOCK);
+                    Duration.ofMinutes(2)), TestSeals.TRUST, CLOCK);
     private final Leadership leadership = new Leadership("me", "lease test/hami");
     private RuntimeException writeFailure;
 
     private final PodWrites writes = new PodWrites() {
         @Override
-        public void writePlacement(String namespace, String name, String node, String allocation, Instant at) {
+        public void writePlacement(String namespace, String name, String node, String allocation, String seal,
+                                   Instant at) {
             calls.add("placement " + namespace + "/" + name + " on " + node + " at " + at.getEpochSecond() + ": "
-                    + allocation);
+                    + allocation + " sealed " + seal);
             if (writeFailure != null) {
                 throw writeFailure;
             }
@@ -96,6 +98,8 @@ class FilterServiceTest {
         assertThat(filter(pod(), "n1", "gone")).isEqualTo(new FilterOutcome.Passed(List.of("n1")));
 
         assertThat(calls).hasSize(2).first().asString().startsWith("placement ns/p on n1 at 1796126400: GPU-");
+        String allocation = calls.get(0).substring(calls.get(0).indexOf(": ") + 2, calls.get(0).indexOf(" sealed "));
+        assertThat(calls.get(0)).endsWith(" sealed " + TestSeals.seal("uid-p", "n1", allocation));
         assertThat(calls.get(1)).isEqualTo("event Normal FilteringSucceed: find fit node(n1), 1 nodes not fit,"
                 + " 1 nodes fit(n1:0.00)");
         assertThat(LedgerEntries.of(state, "uid-p")).get().satisfies(e -> assertThat(e.node()).isEqualTo("n1"));

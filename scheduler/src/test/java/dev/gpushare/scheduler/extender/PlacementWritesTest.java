@@ -49,7 +49,7 @@ class PlacementWritesTest {
     }
 
     private static PlacementWrites.Placement placement(String node) {
-        return new PlacementWrites.Placement(node, "GPU-0,NVIDIA,1000,25:;", CLOCK.instant());
+        return new PlacementWrites.Placement(node, "GPU-0,NVIDIA,1000,25:;", "v1:seal", CLOCK.instant());
     }
 
     @Test

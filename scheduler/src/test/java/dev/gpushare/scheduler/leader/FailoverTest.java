@@ -57,7 +57,7 @@ class FailoverTest {
     private static final int SLOTS = 4;
     private static final List<String> NODES = List.of("fo-node-1", "fo-node-2", "fo-node-3");
     /** Exactly the slots there are: a pod counted twice or forgotten by the ledger overfills a GPU. */
-    private static final int PODS = NODES.size() * GPUS * SLOTS;
+    private static final int PODS = NODES.size() * GPUS * SLOTS;  // the burst and one pod handed over
 
     private SharedApi api;
     private DevicePluginEmulator devicePlugin;
@@ -138,13 +138,20 @@ class FailoverTest {
     void aBurstOfBindsAcrossAFailoverLeavesNoGpuSlotHandedOutTwice() throws Exception {
         await().atMost(WAIT).until(() -> replicas.stream().allMatch(r -> NODES.stream()
                 .allMatch(n -> r.context.getBean(ClusterState.class).snapshotOf(n) != null)));
-        List<Pod> pods = IntStream.range(0, PODS).mapToObj(i -> TestObjects.create(api.client,
+        // Filtered by the leader, bound only after the failover: the survivor takes over its sealed placement.
+        Pod handover = TestObjects.create(api.client, TestObjects.gpuPod(WORKLOADS, "handover", 1, 2000, null));
+        String handoverNode = leader.extender.filter(handover, NODES).get("NodeNames").get(0).asString();
+        await().atMost(WAIT).until(() -> TestObjects.annotations(api.client, handover)
+                .containsKey(HamiKeys.PLACEMENT_SEAL));
+        List<Pod> burst = IntStream.range(1, PODS).mapToObj(i -> TestObjects.create(api.client,
                 TestObjects.gpuPod(WORKLOADS, "burst-" + i, 1, 2000 + (i * 7 % 5) * 500, (i % 3) * 10))).toList();
+        List<Pod> pods = java.util.stream.Stream.concat(burst.stream(), java.util.stream.Stream.of(handover))
+                .toList();
         CountDownLatch someBound = new CountDownLatch(PODS / 3);
         AtomicInteger boundBySurvivor = new AtomicInteger();
 
         ExecutorService schedulers = Executors.newFixedThreadPool(6);
-        List<CompletableFuture<String>> runs = pods.stream().map(pod -> CompletableFuture.supplyAsync(() -> {
+        List<CompletableFuture<String>> runs = burst.stream().map(pod -> CompletableFuture.supplyAsync(() -> {
             SchedulerReplica by = scheduleOnTheLeader(pod);
             someBound.countDown();
             if (by == follower) {
@@ -161,6 +168,8 @@ class FailoverTest {
         List<String> nodes = runs.stream().map(CompletableFuture::join).toList();
         schedulers.shutdown();
 
+        assertThat(follower.extender.bind(handover, handoverNode).get("Error").asString())
+                .as("the old leader's sealed placement is the survivor's too").isEmpty();
         assertThat(nodes).as("every pod bound (there is a slot for each)").doesNotContainNull();
         assertThat(boundBySurvivor).as("the new leader placed pods after the failover").hasPositiveValue();
         assertThat(follower.readyz()).containsExactly(200, 200);

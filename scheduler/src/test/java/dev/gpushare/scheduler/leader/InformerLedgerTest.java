@@ -23,6 +23,7 @@ import dev.gpushare.scheduler.state.ClusterState;
 import dev.gpushare.scheduler.embedded.TestApiServerDispatcher;
 import dev.gpushare.scheduler.support.TestObjects;
 import dev.gpushare.scheduler.support.LedgerEntries;
+import dev.gpushare.scheduler.support.TestSeals;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -54,7 +55,7 @@ class InformerLedgerTest {
                 new dev.gpushare.scheduler.events.DecisionLog(10));
         state = new ClusterState(new NodeSnapshotFactory(List.of()),
                 new ClusterState.Settings("nvidia.com/gpu", "nvidia.com/gpumem", "nvidia.com/gpucores", 1,
-                        Duration.ofMinutes(2)), Clock.systemUTC());
+                        Duration.ofMinutes(2)), TestSeals.TRUST, Clock.systemUTC());
         informers = new ClusterInformers(client, state, new NodeLockQueues(), events, Duration.ofHours(1),
                 Duration.ofMinutes(2), meters, new dev.gpushare.scheduler.health.InformerWatchdog(
                         new dev.gpushare.scheduler.health.ApiReachability(Clock.systemUTC()), Clock.systemUTC()));
@@ -116,10 +117,12 @@ class InformerLedgerTest {
 
         // The previous leader had annotated the pod: a new term reads the reservation back from the API.
         PlacementResult.Placed placed = (PlacementResult.Placed) result;
+        String allocation = AllocationCodec.encode(placed.allocation());
         MergePatch.metadata().annotation(HamiKeys.VGPU_NODE, placed.node())
                 .annotation(HamiKeys.VGPU_TIME, Long.toString(Clock.systemUTC().instant().getEpochSecond()))
-                .annotation(HamiKeys.DEVICES_ALLOCATED, AllocationCodec.encode(placed.allocation()))
-                .annotation(HamiKeys.DEVICES_TO_ALLOCATE, AllocationCodec.encode(placed.allocation()))
+                .annotation(HamiKeys.DEVICES_ALLOCATED, allocation)
+                .annotation(HamiKeys.DEVICES_TO_ALLOCATE, allocation)
+                .annotation(HamiKeys.PLACEMENT_SEAL, TestSeals.seal(uid, placed.node(), allocation))
                 .applyToPod(client, "work", "reserved");
         await().atMost(WAIT).until(() -> informers.cachedPod("work", "reserved")
                 .map(p -> p.getMetadata().getAnnotations() != null

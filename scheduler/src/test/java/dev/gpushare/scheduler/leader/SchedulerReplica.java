@@ -3,6 +3,7 @@ package dev.gpushare.scheduler.leader;
 import dev.gpushare.scheduler.SchedulerApplication;
 import dev.gpushare.scheduler.support.ExtenderClient;
 import dev.gpushare.scheduler.listener.ExtenderListener;
+import dev.gpushare.scheduler.support.TestSeals;
 import dev.gpushare.scheduler.support.TrustAll;
 import java.io.IOException;
 import java.net.URI;
@@ -32,7 +33,7 @@ final class SchedulerReplica implements AutoCloseable {
     /** Runs replica {@code name} (its pod name and identity) in namespace {@code namespace} with these settings. */
     static SchedulerReplica start(String name, String namespace, String... properties) {
         List<String> all = new ArrayList<>(List.of(
-                "hami.kubernetes.mode=cluster",
+                "hami.kubernetes.mode=cluster", TestSeals.KEY_FILE_PROPERTY,
                 "hami.extender.port=0", "hami.webhook.port=0", "management.server.port=0",
                 "hami.embedded.api.port=0", "hami.embedded.api.kubeconfig=", "hami.embedded.scheduling.enabled=false",
                 "hami.leader-election.identity=" + name,

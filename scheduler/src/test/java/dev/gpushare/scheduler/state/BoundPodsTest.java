@@ -7,6 +7,7 @@ import dev.gpushare.common.annotation.HamiKeys;
 import dev.gpushare.common.device.ContainerDevice;
 import dev.gpushare.common.device.DeviceInfo;
 import dev.gpushare.common.device.PodAllocation;
+import dev.gpushare.scheduler.support.TestSeals;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import java.util.List;
@@ -24,22 +25,36 @@ class BoundPodsTest {
     }
 
     private static Pod pod(String name, String boundTo, String annotatedNode, String phase, PodAllocation allocation) {
+        Pod pod = forged(name, boundTo, annotatedNode, phase, allocation);
+        pod.getMetadata().getAnnotations().put(HamiKeys.PLACEMENT_SEAL,
+                TestSeals.seal("uid-" + name, annotatedNode, AllocationCodec.encode(allocation)));
+        return pod;
+    }
+
+    /** Placement annotations without a seal: written by someone without the key. */
+    private static Pod forged(String name, String boundTo, String annotatedNode, String phase,
+                              PodAllocation allocation) {
         return new PodBuilder().withNewMetadata().withNamespace("ns").withName(name).withUid("uid-" + name)
                 .addToAnnotations(HamiKeys.VGPU_NODE, annotatedNode)
                 .addToAnnotations(HamiKeys.DEVICES_ALLOCATED, AllocationCodec.encode(allocation)).endMetadata()
                 .withNewSpec().withNodeName(boundTo).endSpec().withNewStatus().withPhase(phase).endStatus().build();
     }
 
+    private static java.util.Optional<String> overfilled(List<Pod> pods, PodAllocation placement) {
+        return BoundPods.overfilled("n1", GPUS, pods, "uid-me", placement, pod -> PodGpus.of(pod, TestSeals.TRUST));
+    }
+
     @Test
-    void onlyPodsBoundToTheNodeCountAndThePodItselfNever() {
+    void onlyPodsBoundToTheNodeWithATrustedPlacementCountAndThePodItselfNever() {
         List<Pod> pods = List.of(
                 pod("bound", "n1", "n1", "Running", on("GPU-0", 8000, 50)),
                 pod("placed-not-bound", null, "n1", "Pending", on("GPU-0", 8000, 50)),
                 pod("finished", "n1", "n1", "Succeeded", on("GPU-0", 8000, 50)),
                 pod("other-node", "n2", "n2", "Running", on("GPU-0", 8000, 50)),
-                pod("me", "n1", "n1", "Pending", on("GPU-0", 8000, 50)));
+                pod("me", "n1", "n1", "Pending", on("GPU-0", 8000, 50)),
+                forged("forged", "n1", "n1", "Running", on("GPU-0", 16000, 100)));
 
-        assertThat(BoundPods.overfilled("n1", GPUS, pods, "uid-me", on("GPU-0", 8000, 50))).isEmpty();
+        assertThat(overfilled(pods, on("GPU-0", 8000, 50))).isEmpty();
     }
 
     @Test
@@ -48,14 +63,14 @@ class BoundPodsTest {
                 pod("a", "n1", "n1", "Running", on("GPU-1", 6000, 30)),
                 pod("b", "n1", "n1", "Running", on("GPU-1", 6000, 30)));
 
-        assertThat(BoundPods.overfilled("n1", GPUS, pods, "uid-me", on("GPU-1", 1000, 10))).contains(
+        assertThat(overfilled(pods, on("GPU-1", 1000, 10))).contains(
                 "GPU GPU-1 on node n1 is taken meanwhile by pods bound there (ns/a, ns/b): with this pod it would "
                         + "hold 3/2 tasks, 13000/16000 MiB, 70/100% cores; the pod must be filtered again");
-        assertThat(BoundPods.overfilled("n1", GPUS, pods.subList(0, 1), "uid-me", on("GPU-1", 10001, 10)))
+        assertThat(overfilled(pods.subList(0, 1), on("GPU-1", 10001, 10)))
                 .as("memory alone").isPresent();
-        assertThat(BoundPods.overfilled("n1", GPUS, pods.subList(0, 1), "uid-me", on("GPU-1", 10000, 71)))
+        assertThat(overfilled(pods.subList(0, 1), on("GPU-1", 10000, 71)))
                 .as("cores alone").isPresent();
-        assertThat(BoundPods.overfilled("n1", GPUS, pods.subList(0, 1), "uid-me", on("GPU-1", 10000, 70)))
+        assertThat(overfilled(pods.subList(0, 1), on("GPU-1", 10000, 70)))
                 .as("exactly full fits").isEmpty();
     }
 }

@@ -16,6 +16,7 @@ import dev.gpushare.placement.PlacementRequest;
 import dev.gpushare.placement.PlacementSettings;
 import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.support.TestObjects;
+import dev.gpushare.scheduler.support.TestSeals;
 import dev.gpushare.testkit.ManualClock;
 import dev.gpushare.scheduler.support.LedgerEntries;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -44,7 +45,7 @@ class ClusterStateTest {
     private final ManualClock clock = new ManualClock(Instant.parse("2026-11-23T12:00:00Z"));
     private final ClusterState state = new ClusterState(
             new NodeSnapshotFactory(List.of()), new ClusterState.Settings("nvidia.com/gpu", "nvidia.com/gpumem",
-                    "nvidia.com/gpucores", 1, TIMEOUT), clock);
+                    "nvidia.com/gpucores", 1, TIMEOUT), TestSeals.TRUST, clock);
     private final PodRequestParser parser = new PodRequestParser(DeviceConfig.defaults());
     private final List<Node> nodes = new ArrayList<>();
     private final List<Pod> pods = new ArrayList<>();
@@ -80,6 +81,7 @@ class ClusterStateTest {
         annotations.put(HamiKeys.VGPU_TIME, Long.toString(filteredAt.getEpochSecond()));
         annotations.put(HamiKeys.DEVICES_ALLOCATED, allocation);
         annotations.put(HamiKeys.DEVICES_TO_ALLOCATE, allocation);
+        annotations.put(HamiKeys.PLACEMENT_SEAL, TestSeals.seal(pod.getMetadata().getUid(), placed.node(), allocation));
         pod.getMetadata().setAnnotations(annotations);
         pod.getSpec().setNodeName(bound ? placed.node() : null);
         return pod;
@@ -179,7 +181,7 @@ class ClusterStateTest {
 
         ClusterState restarted = new ClusterState(
                 new NodeSnapshotFactory(List.of()), new ClusterState.Settings("nvidia.com/gpu", "nvidia.com/gpumem",
-                        "nvidia.com/gpucores", 1, TIMEOUT), clock);
+                        "nvidia.com/gpucores", 1, TIMEOUT), TestSeals.TRUST, clock);
         restarted.rebuild(InformerStores.of(nodes, pods, quotas), true);
 
         assertThat(restarted.synced()).isTrue();
