@@ -8,6 +8,7 @@ import dev.gpushare.scheduler.SchedulerApplication;
 import dev.gpushare.scheduler.support.ExtenderClient;
 import dev.gpushare.scheduler.support.PortFileWriter;
 import dev.gpushare.scheduler.support.TestObjects;
+import dev.gpushare.scheduler.support.TestSeals;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
@@ -126,7 +127,7 @@ class ShutdownProcessTest {
                 SchedulerApplication.class.getName()));
         for (String property : List.of("hami.kubernetes.mode=cluster", "hami.leader-election.mode=none",
                 "hami.extender.port=0", "hami.webhook.port=0", "management.server.port=0",
-                "hami.bind.lock-wait=28s", "hami.reconcile.interval=1h",
+                "hami.bind.lock-wait=28s", "hami.reconcile.interval=1h", TestSeals.KEY_FILE_PROPERTY,
                 "spring.main.sources=" + PortFileWriter.class.getName(),
                 "logging.level.root=WARN", "logging.level.dev.gpushare.scheduler.leader=INFO",
                 "logging.level.dev.gpushare.scheduler.lock=INFO")) {
