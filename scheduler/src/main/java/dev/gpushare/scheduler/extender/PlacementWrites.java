@@ -63,27 +63,24 @@ public final class PlacementWrites implements AutoCloseable {
     private final Duration keepFailed;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicLong generations = new AtomicLong();
-    private final ExecutorService pool;
     private final Executor writers;
 
     public PlacementWrites(Patcher patcher, Clock clock, Duration keepFailed) {
-        this.patcher = patcher;
-        this.clock = clock;
-        this.keepFailed = keepFailed;
-        this.pool = Executors.newFixedThreadPool(4, r -> {
+        this(patcher, clock, keepFailed, Executors.newFixedThreadPool(4, r -> {
             Thread thread = new Thread(r, "placement-write");
             thread.setDaemon(true);
             return thread;
-        });
-        this.writers = pool;
+        }));
     }
 
-    /** Writes on {@code writers} (the calling thread, say, in a test that wants its writes in order). */
+    /**
+     * Writes on {@code writers} (the calling thread, say, in a test that wants its writes in order); an executor
+     * service given here is shut down by {@link #close}.
+     */
     PlacementWrites(Patcher patcher, Clock clock, Duration keepFailed, Executor writers) {
         this.patcher = patcher;
         this.clock = clock;
         this.keepFailed = keepFailed;
-        this.pool = null;
         this.writers = writers;
     }
 
@@ -175,7 +172,7 @@ public final class PlacementWrites implements AutoCloseable {
 
     @Override
     public void close() {
-        if (pool != null) {
+        if (writers instanceof ExecutorService pool) {
             pool.shutdown();
         }
     }
