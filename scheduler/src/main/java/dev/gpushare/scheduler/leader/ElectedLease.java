@@ -1,32 +1,38 @@
 package dev.gpushare.scheduler.leader;
 
 import dev.gpushare.scheduler.health.ApiReachability;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
-import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaderElectionRecord;
-import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
-import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.Lock;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code hami.leader-election.mode=elect}: our own election with fabric8's {@link LeaderElector} on a Lease, given up
- * on {@link #close()} ({@code releaseOnCancel}) so a rolling update hands over at once.
+ * {@code hami.leader-election.mode=elect}: our own election on a {@code coordination.k8s.io/v1} Lease, as client-go's
+ * does it: every retry period one attempt reads the Lease, {@link #decide decides} on it by our clock, and writes it
+ * (create, or update with the read {@code resourceVersion}, so of two concurrent writers one gets a 409). On
+ * {@link #close()} a held Lease is released as client-go releases it (holder cleared, duration cut to 1 s), so the
+ * other replica takes it at its next attempt.
  *
- * <p>Leadership is reported from the lock itself: each successful write of the lease by us means we lead until
- * {@code renewDeadline} from now, and every read showing another holder means we do not. So leadership lapses on
- * time even when the elector's thread hangs in a slow API call, before any other replica can take the lease (it
- * waits the whole lease duration, which is longer).
+ * <p>Leadership is reported from the lock itself: each successful write of ours means we lead until its
+ * {@code renewTime + renewDeadline}, and every read showing another holder means we do not. The listener judges
+ * that deadline on its own timer, so leadership lapses on time even while an attempt hangs in a slow API call, before
+ * any other replica can take the Lease (it waits until {@code renewTime + leaseDuration}, which is later). A replica
+ * that lost the Lease keeps competing, so it leads again (in a new term) once it wins a write.
  *
- * <p>An elector that lost the lease is finished; a new one is started to compete again.
+ * <p>Time is {@code clock}'s and the attempts run on {@code timers} (fabric8's {@code LeaderElector} reads the system
+ * clock and schedules on its own threads, so a test could not move it).
  */
 public final class ElectedLease implements LeaseSource {
 
@@ -37,30 +43,113 @@ public final class ElectedLease implements LeaseSource {
     public record Timing(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
     }
 
+    /**
+     * The Lease as the election reads it.
+     *
+     * @param holder  {@code holderIdentity}, empty when nobody holds it (released)
+     * @param renewed {@code renewTime}; {@code null} if missing
+     * @param lasts   {@code leaseDurationSeconds}; {@code null} if missing
+     */
+    record Held(String holder, Instant renewed, Duration lasts) {
+
+        static Held of(Lease lease) {
+            LeaseSpec spec = lease.getSpec() == null ? new LeaseSpec() : lease.getSpec();
+            return new Held(spec.getHolderIdentity() == null ? "" : spec.getHolderIdentity(),
+                    spec.getRenewTime() == null ? null : spec.getRenewTime().toInstant(),
+                    spec.getLeaseDurationSeconds() == null ? null
+                            : Duration.ofSeconds(spec.getLeaseDurationSeconds()));
+        }
+
+        /** When others may take it; a Lease without renewTime or duration is expired. */
+        Instant expires() {
+            return renewed == null || lasts == null ? Instant.MIN : renewed.plus(lasts);
+        }
+    }
+
+    /** What one attempt does with the Lease it read. */
+    sealed interface Decision {
+        /** There is no Lease: create it, holding it. */
+        record Create() implements Decision {
+        }
+
+        /** We hold it: renew. */
+        record Renew() implements Decision {
+        }
+
+        /** Released ({@code from} empty) or expired by our clock: take it, one more transition. */
+        record TakeOver(String from) implements Decision {
+        }
+
+        /** Another replica holds it until {@code expires}. */
+        record Wait(String holder, Instant expires) implements Decision {
+        }
+    }
+
+    /**
+     * The election's rule, as client-go's: a Lease held by someone else is valid while {@code now} is before
+     * {@code renewTime + leaseDuration}.
+     *
+     * @param lease what was read, {@code null} when there is no Lease
+     */
+    static Decision decide(Held lease, Instant now, String us) {
+        if (lease == null) {
+            return new Decision.Create();
+        }
+        if (lease.holder().equals(us)) {
+            return new Decision.Renew();
+        }
+        if (lease.holder().isEmpty() || !now.isBefore(lease.expires())) {
+            return new Decision.TakeOver(lease.holder());
+        }
+        return new Decision.Wait(lease.holder(), lease.expires());
+    }
+
     private final KubernetesClient client;
     private final String namespace;
     private final String name;
     private final String holderIdentity;
     private final Timing timing;
     private final ApiReachability reachability;
+    private final Clock clock;
+    /** {@code null}: attempts run on a scheduler of our own, made at each start. */
+    private final Timers injectedTimers;
+
     private Consumer<LeaseStatus> listener;
-    private CompletableFuture<?> running;
-    private boolean closed;
-    /** Counts starts: a retry scheduled before a stop must not run in the next start. */
+    private ScheduledExecutorService ownScheduler;
+    private Timers timers;
+    private Timers.Scheduled next;
+    private boolean closed = true;
+    /** Counts starts: an attempt scheduled before a stop must not run in the next start. */
     private long generation;
+    /** The Lease as we last wrote it while holding it (its resourceVersion is the one a release must match). */
+    private Lease written;
+    /** The last decision logged, so that renewals and waits log one line, not one per attempt. */
+    private String lastLogged = "";
 
     /**
      * @param identity this replica's name; the lease names it as {@code <identity>_<uuid of this process>}, as
      *                 kube-scheduler does, so two processes never share a holder identity
+     * @param clock    the time the Lease is written with and judged by
      */
     public ElectedLease(KubernetesClient client, String namespace, String name, String identity, Timing timing,
-                        ApiReachability reachability) {
-        this.reachability = reachability;
+                        ApiReachability reachability, Clock clock) {
+        this(client, namespace, name, identity, timing, reachability, clock, null);
+    }
+
+    /**
+     * @param timers when the attempts run, measured on {@code clock}; an attempt runs its API calls on the thread
+     *               that fires it. {@code null} for a scheduler thread of our own
+     */
+    public ElectedLease(KubernetesClient client, String namespace, String name, String identity, Timing timing,
+                        ApiReachability reachability, Clock clock, Timers timers) {
         this.client = client;
         this.namespace = namespace;
         this.name = name;
         this.holderIdentity = identity + "_" + UUID.randomUUID();
         this.timing = timing;
+        this.reachability = reachability;
+        this.clock = clock;
+        this.injectedTimers = timers;
     }
 
     public String holderIdentity() {
@@ -71,127 +160,166 @@ public final class ElectedLease implements LeaseSource {
     public synchronized void start(Consumer<LeaseStatus> listener) {
         this.listener = listener;
         closed = false;
-        campaign(++generation);
+        if (injectedTimers == null) {
+            ownScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "leader-election");
+                thread.setDaemon(true);
+                return thread;
+            });
+            timers = Timers.on(ownScheduler);
+        } else {
+            timers = injectedTimers;
+        }
+        schedule(++generation, Duration.ZERO);
     }
 
-    /** Runs one elector until it loses the lease (or is cancelled), then the next. */
-    private synchronized void campaign(long started) {
+    private void schedule(long started, Duration delay) {
+        next = timers.schedule(() -> attempt(started), delay);
+    }
+
+    /** One read, decision and write of the Lease, then the next attempt one retry period later. */
+    private synchronized void attempt(long started) {
         if (closed || started != generation) {
             return;
         }
-        LeaderElector elector = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
-                .withName("hami-scheduler")
-                .withLock(new ObservedLock(new LeaseLock(namespace, name, holderIdentity)))
-                .withLeaseDuration(timing.leaseDuration())
-                .withRenewDeadline(timing.renewDeadline())
-                .withRetryPeriod(timing.retryPeriod())
-                .withReleaseOnCancel()
-                .withLeaderCallbacks(new LeaderCallbacks(() -> { }, () -> listener.accept(LeaseStatus.notOurs("")),
-                        holder -> { }))
-                .build()).build();
-        CompletableFuture<?> elected = elector.start();
-        running = elected;
-        elected.whenComplete((ok, error) -> {
-            if (error != null && !elected.isCancelled()) {
-                log.warn("leader election on {} failed; competing again", describe(), error);
+        Instant now = clock.instant();
+        try {
+            Lease lease = leases().get();
+            Decision decision = decide(lease == null ? null : Held.of(lease), now, holderIdentity);
+            if (decision instanceof Decision.Create) {
+                wrote(inNamespace().resource(held(new LeaseBuilder().withNewMetadata()
+                        .withNamespace(namespace).withName(name).endMetadata().build(), now, now, 0)).create(), now);
+                logOnce(describe() + " created, held by " + holderIdentity);
+            } else if (decision instanceof Decision.Renew) {
+                LeaseSpec spec = lease.getSpec();
+                ZonedDateTime acquired = spec.getAcquireTime();
+                wrote(inNamespace().resource(held(lease, acquired == null ? now : acquired.toInstant(), now,
+                        transitions(spec))).update(), now);
+                logOnce(describe() + " held by " + holderIdentity + ", renewing every "
+                        + timing.retryPeriod().toMillis() + "ms");
+            } else if (decision instanceof Decision.TakeOver takeOver) {
+                wrote(inNamespace().resource(held(lease, now, now, transitions(lease.getSpec()) + 1))
+                        .update(), now);
+                logOnce(describe() + " taken over by " + holderIdentity + " from "
+                        + (takeOver.from().isEmpty() ? "nobody (released)" : takeOver.from() + " (expired)"));
+            } else if (decision instanceof Decision.Wait wait) {
+                written = null;
+                listener.accept(LeaseStatus.notOurs(wait.holder()));
+                logOnce(describe() + " held by " + wait.holder() + "; waiting for it to be released or to expire");
             }
-            CompletableFuture.delayedExecutor(timing.retryPeriod().toMillis(), TimeUnit.MILLISECONDS)
-                    .execute(() -> campaign(started));
-        });
+            reportReachability(null);
+        } catch (KubernetesClientException e) {
+            reportReachability(e);
+            // A 409 means another writer won the race; the next read shows who. Other errors: reachability reports
+            // outages; our leadership lapses at its deadline unless a later write succeeds.
+            logOnce(describe() + ": attempt failed (HTTP " + e.getCode() + ": " + ApiReachability.describe(e)
+                    + "); retrying every " + timing.retryPeriod().toMillis() + "ms");
+        } catch (RuntimeException e) {
+            logOnce(describe() + ": attempt failed (" + ApiReachability.describe(e) + "); retrying every "
+                    + timing.retryPeriod().toMillis() + "ms");
+        }
+        schedule(started, timing.retryPeriod());
     }
 
+    /** After a successful create or update that names us. */
+    private void wrote(Lease lease, Instant renewed) {
+        written = lease;
+        listener.accept(LeaseStatus.ours(holderIdentity, renewed.plus(timing.renewDeadline())));
+    }
+
+    /** {@code lease} (with its resourceVersion) rewritten as held by us. */
+    private Lease held(Lease lease, Instant acquired, Instant renewed, int transitions) {
+        return new LeaseBuilder(lease).withNewSpec()
+                .withHolderIdentity(holderIdentity)
+                .withLeaseDurationSeconds((int) timing.leaseDuration().toSeconds())
+                .withAcquireTime(utc(acquired))
+                .withRenewTime(utc(renewed))
+                .withLeaseTransitions(transitions)
+                .endSpec().build();
+    }
+
+    private static int transitions(LeaseSpec spec) {
+        return spec.getLeaseTransitions() == null ? 0 : spec.getLeaseTransitions();
+    }
+
+    private static ZonedDateTime utc(Instant instant) {
+        return instant.atZone(ZoneOffset.UTC);
+    }
+
+    private io.fabric8.kubernetes.client.dsl.Resource<Lease> leases() {
+        return inNamespace().withName(name);
+    }
+
+    private io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<Lease,
+            io.fabric8.kubernetes.api.model.coordination.v1.LeaseList,
+            io.fabric8.kubernetes.client.dsl.Resource<Lease>> inNamespace() {
+        return client.leases().inNamespace(namespace);
+    }
+
+    /**
+     * What an attempt saw of the API, once per attempt (a read that works and a write that fails would otherwise
+     * report an outage and its end on every retry). A 409 or another 4xx is an answer: the API is reachable.
+     */
+    private void reportReachability(KubernetesClientException failure) {
+        if (failure != null && (failure.getCode() == 0 || failure.getCode() >= 500)) {
+            reachability.failed(PART, failure);
+        } else {
+            reachability.recovered(PART);
+        }
+    }
+
+    private void logOnce(String line) {
+        if (!line.equals(lastLogged)) {
+            lastLogged = line;
+            log.info(line);
+        }
+    }
+
+    /**
+     * Stops competing; a Lease we still hold is released as client-go releases it (holder cleared, duration 1 s,
+     * renewed now), written with the resourceVersion of our last write so a Lease someone else took meanwhile is left
+     * alone. Waits for an attempt in flight.
+     */
     @Override
     public void close() {
-        CompletableFuture<?> elected;
+        ScheduledExecutorService scheduler;
         synchronized (this) {
+            if (closed) {
+                return;
+            }
             closed = true;
-            elected = running;
+            if (next != null) {
+                next.cancel();
+            }
+            release();
+            scheduler = ownScheduler;
+            ownScheduler = null;
         }
-        if (elected != null) {
-            // The elector releases the lease (releaseOnCancel) in this thread.
-            elected.cancel(true);
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+    }
+
+    private void release() {
+        Lease lease = written;
+        written = null;
+        if (lease == null) {
+            return;
+        }
+        Instant now = clock.instant();
+        try {
+            inNamespace().resource(new LeaseBuilder(lease).editSpec().withHolderIdentity("")
+                    .withLeaseDurationSeconds(1).withAcquireTime(utc(now)).withRenewTime(utc(now)).endSpec().build())
+                    .update();
+            log.info("{} released by {}", describe(), holderIdentity);
+        } catch (RuntimeException e) {
+            log.info("{} not released ({}); the others take it once it expires", describe(),
+                    ApiReachability.describe(e));
         }
     }
 
     @Override
     public String describe() {
         return "lease " + namespace + "/" + name;
-    }
-
-    /** The lease lock, reporting every read and every successful write of ours to the listener. */
-    private final class ObservedLock implements Lock {
-
-        private final Lock delegate;
-
-        ObservedLock(Lock delegate) {
-            this.delegate = delegate;
-        }
-
-        /**
-         * Every call of the elector reaches the API: a failure or a success here is what the election sees of it
-         * (fabric8 retries each retry period and logs a warning per retry, which application.yaml turns down).
-         */
-        private <T> T reported(java.util.function.Supplier<T> call) {
-            try {
-                T result = call.get();
-                reachability.recovered(PART);
-                return result;
-            } catch (KubernetesClientException e) {
-                if (e.getCode() == 0 || e.getCode() >= 500) {
-                    reachability.failed(PART, e);
-                }
-                throw e;
-            }
-        }
-
-        @Override
-        public LeaderElectionRecord get(KubernetesClient kubernetesClient) {
-            LeaderElectionRecord record = reported(() -> delegate.get(kubernetesClient));
-            if (record != null && !holderIdentity.equals(record.getHolderIdentity())) {
-                listener.accept(LeaseStatus.notOurs(record.getHolderIdentity()));
-            }
-            return record;
-        }
-
-        @Override
-        public void create(KubernetesClient kubernetesClient, LeaderElectionRecord record) {
-            reported(() -> {
-                delegate.create(kubernetesClient, record);
-                return null;
-            });
-            written(record);
-        }
-
-        @Override
-        public void update(KubernetesClient kubernetesClient, LeaderElectionRecord record) {
-            reported(() -> {
-                delegate.update(kubernetesClient, record);
-                return null;
-            });
-            written(record);
-        }
-
-        /**
-         * After a successful write. The deadline counts from the record's renew time, which the elector took from
-         * this process's clock before sending the write, so it never ends later than the elector's own deadline.
-         */
-        private void written(LeaderElectionRecord record) {
-            if (holderIdentity.equals(record.getHolderIdentity())) {
-                listener.accept(LeaseStatus.ours(holderIdentity,
-                        record.getRenewTime().toInstant().plus(timing.renewDeadline())));
-            } else {
-                listener.accept(LeaseStatus.notOurs(record.getHolderIdentity()));
-            }
-        }
-
-        @Override
-        public String identity() {
-            return delegate.identity();
-        }
-
-        @Override
-        public String describe() {
-            return delegate.describe();
-        }
     }
 }

@@ -29,7 +29,8 @@ public class LeadershipConfiguration {
     private static final Duration RELABEL_INTERVAL = Duration.ofSeconds(15);
 
     @Bean
-    LeaseSource leaseSource(HamiProperties properties, KubernetesClient client, InformerWatchdog watchdog) {
+    LeaseSource leaseSource(HamiProperties properties, KubernetesClient client, InformerWatchdog watchdog,
+                            Clock clock) {
         HamiProperties.LeaderElection election = properties.leaderElection();
         return switch (election.mode()) {
             case NONE -> new SoleReplica(election.identity());
@@ -37,7 +38,7 @@ public class LeadershipConfiguration {
                     election.identity(), watchdog);
             case ELECT -> new ElectedLease(client, election.leaseNamespace(), election.leaseName(),
                     election.identity(), new ElectedLease.Timing(election.leaseDuration(), election.renewDeadline(),
-                    election.retryPeriod()), watchdog.reachability());
+                    election.retryPeriod()), watchdog.reachability(), clock);
         };
     }
 

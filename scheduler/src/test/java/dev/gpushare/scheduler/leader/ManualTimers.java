@@ -30,6 +30,11 @@ final class ManualTimers implements Timers {
         };
     }
 
+    /** When the tasks not yet run are due: a test waits here for another thread to have scheduled its work. */
+    synchronized List<Instant> pending() {
+        return entries.stream().map(Entry::due).toList();
+    }
+
     /** Moves the clock, then runs every task now due, earliest first. */
     void advance(Duration by) {
         clock.advance(by);
