@@ -50,7 +50,6 @@ class FailoverTest {
 
     private static final String SYSTEM = "hami-system";
     private static final String WORKLOADS = "failover";
-    private static final Duration LEASE = Duration.ofSeconds(2);
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final int GPUS = 2;
     private static final int MEMORY = 16000;
@@ -79,8 +78,10 @@ class FailoverTest {
                 Duration.ofMinutes(5), Clock.systemUTC(), new SimpleMeterRegistry()),
                 new PodRequestParser(DeviceConfig.defaults()), Duration.ofMillis(20));
         devicePlugin.start();
-        String[] election = {"hami.leader-election.mode=elect", "hami.leader-election.lease-duration=2s",
-                "hami.leader-election.renew-deadline=1500ms", "hami.leader-election.retry-period=200ms"};
+        // A Lease lasts far longer than the test: only a release hands it over, never an expiry, so no step
+        // depends on how fast the wall clock runs. Attempts every 200 ms keep the handover short.
+        String[] election = {"hami.leader-election.mode=elect", "hami.leader-election.lease-duration=10m",
+                "hami.leader-election.renew-deadline=9m", "hami.leader-election.retry-period=200ms"};
         // One after the other: Spring Boot's logging set-up is not safe for two applications starting at once.
         replicas.add(SchedulerReplica.start("sched-a", SYSTEM, election));
         replicas.add(SchedulerReplica.start("sched-b", SYSTEM, election));
@@ -101,8 +102,10 @@ class FailoverTest {
         await().atMost(WAIT).until(() -> replicas.stream().anyMatch(SchedulerReplica::serving));
         leader = replicas.stream().filter(SchedulerReplica::serving).findFirst().orElseThrow();
         follower = replicas.stream().filter(r -> r != leader).findFirst().orElseThrow();
-        await().during(Duration.ofMillis(1500)).atMost(WAIT)
-                .until(() -> leader.serving() && !follower.leadership().status().leader());
+        // The follower has read the Lease its peer holds; that Lease stays valid for the rest of the test.
+        await().atMost(WAIT).until(() -> follower.leadership().status().holder().equals(leaderHolder()));
+        assertThat(follower.leadership().status().leader()).isFalse();
+        assertThat(leader.leadership().status()).isEqualTo(new Leadership.Status(true, 1, true, leaderHolder()));
 
         assertThat(leader.readyz()).containsExactly(200, 200);
         assertThat(follower.readyz()).containsExactly(503, 503);
@@ -161,10 +164,16 @@ class FailoverTest {
         }, schedulers)).toList();
 
         assertThat(someBound.await(1, TimeUnit.MINUTES)).isTrue();
+        String oldHolder = leaderHolder();
         CompletableFuture<Void> stopping = CompletableFuture.runAsync(leader::close);
-        // Handover: the lease is released on shutdown; the survivor catches up and rebuilds.
-        await().atMost(LEASE.plusSeconds(1)).until(follower::serving);
+        // Handover: the lease is released on shutdown; the survivor takes it at its next attempt, catches up and
+        // rebuilds. The Lease would not expire for minutes, so a takeover now shows the release.
+        await().atMost(WAIT).until(follower::serving);
         stopping.get(1, TimeUnit.MINUTES);
+        var lease = api.client.leases().inNamespace(SYSTEM).withName("hami-scheduler").get().getSpec();
+        assertThat(lease.getHolderIdentity()).isEqualTo(follower.leadership().status().holder())
+                .startsWith(follower.name + "_").isNotEqualTo(oldHolder);
+        assertThat(lease.getLeaseTransitions()).as("taken over once, from the released Lease").isEqualTo(1);
         List<String> nodes = runs.stream().map(CompletableFuture::join).toList();
         schedulers.shutdown();
 

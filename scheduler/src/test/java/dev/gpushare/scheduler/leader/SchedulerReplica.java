@@ -22,12 +22,15 @@ final class SchedulerReplica implements AutoCloseable {
     final String name;
     final ConfigurableApplicationContext context;
     final ExtenderClient extender;
+    /** Taken once: asking a context that is being closed for a bean makes it try to create the bean again. */
+    private final Leadership leadership;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private SchedulerReplica(String name, ConfigurableApplicationContext context) {
         this.name = name;
         this.context = context;
         this.extender = new ExtenderClient(context.getBean(ExtenderListener.class));
+        this.leadership = context.getBean(Leadership.class);
     }
 
     /** Runs replica {@code name} (its pod name and identity) in namespace {@code namespace} with these settings. */
@@ -53,12 +56,12 @@ final class SchedulerReplica implements AutoCloseable {
     }
 
     Leadership leadership() {
-        return context.getBean(Leadership.class);
+        return leadership;
     }
 
     /** Whether this replica leads with a synced ledger (false once stopped). */
     boolean serving() {
-        return context.isActive() && leadership().status().synced();
+        return context.isActive() && leadership.status().synced();
     }
 
     int extenderPort() {
