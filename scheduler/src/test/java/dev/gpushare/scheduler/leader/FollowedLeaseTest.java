@@ -91,6 +91,9 @@ class FollowedLeaseTest {
         Leadership leader = replica(name, "pod-1");
         write(name, "pod-1_" + UUID.randomUUID(), clock.instant(), 2);
         await().atMost(WAIT).until(() -> leader.status().synced());
+        // Scheduled after the sync started: once it is, the clock may move.
+        Instant check = clock.instant().plusSeconds(2).plusMillis(1);
+        await().atMost(WAIT).until(() -> timers.pending().contains(check));
 
         timers.advance(Duration.ofSeconds(2));
         assertThat(leader.status().leader()).as("still within the lease").isTrue();

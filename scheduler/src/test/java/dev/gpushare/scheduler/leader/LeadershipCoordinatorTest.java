@@ -84,8 +84,12 @@ class LeadershipCoordinatorTest {
     @Test
     void anExpiredLeaseIsLostWithoutAnyFurtherEvent() {
         coordinator.start();
-        lease.push(LeaseStatus.ours("pod-1_a", clock.instant().plusMillis(300)));
+        Instant until = clock.instant().plusMillis(300);
+        lease.push(LeaseStatus.ours("pod-1_a", until));
         await().atMost(WAIT).until(() -> leadership.status().synced());
+        // The transitions thread schedules the expiry check after it started the sync: wait for it, or the clock
+        // could move first and the check would be due later than the test expects.
+        await().atMost(WAIT).until(() -> timers.pending().contains(until.plusMillis(1)));
 
         timers.advance(Duration.ofMillis(300));
         assertThat(leadership.status().leader()).as("still within the lease").isTrue();
