@@ -148,7 +148,7 @@ class FilterServiceTest {
 
         String message = FilterService.succeeded(placed, 500);
 
-        assertThat(whole).hasSizeGreaterThan(10 * Events.MAX_MESSAGE);
+        assertThat(whole).hasSizeGreaterThan(5 * Events.MAX_MESSAGE);
         assertThat(message).hasSizeLessThan(Events.MAX_MESSAGE + 40);
         assertThat(Events.cut(message)).isEqualTo(Events.cut(whole));
         for (float score : awkward) {
