@@ -96,6 +96,7 @@ public final class ServiceScaleBenchmark {
     private final int filters = Integer.getInteger("filters", 20000);
     private final int warmup = Integer.getInteger("warmup", 3000);
     private final int churnPerSecond = Integer.getInteger("churn", 200);
+    private final long reconcileMillis = Long.getLong("reconcileMs", 1000);
     private final SplittableRandom random = new SplittableRandom(Long.getLong("seed", 42));
 
     private final Map<String, Node> nodeStore = new ConcurrentHashMap<>();
@@ -217,7 +218,7 @@ public final class ServiceScaleBenchmark {
             synchronized (reconcileNanos) {
                 reconcileNanos.add(System.nanoTime() - t0);
             }
-        }, 1, 1, TimeUnit.SECONDS);
+        }, reconcileMillis, reconcileMillis, TimeUnit.MILLISECONDS);
         SplittableRandom churnRandom = random.split();
         timers.scheduleAtFixedRate(() -> churn(handlers, churnRandom), 0, 1_000_000 / churnPerSecond,
                 TimeUnit.MICROSECONDS);

@@ -1,5 +1,7 @@
 package dev.gpushare.common.request;
 
+import java.util.SplittableRandom;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -40,5 +42,28 @@ class KubeNamesTest {
                 + " and ending alphanumeric, at most 63 characters)");
         assertThat(KubeNames.namespaceProblem("PodNamespace", null)).hasValueSatisfying(p ->
                 assertThat(p).startsWith("PodNamespace: null is not"));
+    }
+
+    /** The hand-written scanner against the API server's own expressions, on seeded random names. */
+    @Test
+    void theScannerAgreesWithKubernetesExpressions() {
+        Pattern label = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+        Pattern subdomain = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+        String alphabet = "ab09-.-.A_/ \u00e9";
+        SplittableRandom random = new SplittableRandom(20261202);
+        int valid = 0;
+        for (int i = 0; i < 200_000; i++) {
+            StringBuilder name = new StringBuilder();
+            for (int n = random.nextInt(8); n > 0; n--) {
+                name.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String value = name.toString();
+            boolean isSubdomain = subdomain.matcher(value).matches();
+            valid += isSubdomain ? 1 : 0;
+            assertThat(KubeNames.objectNameProblem("Node", value).isEmpty()).as(value).isEqualTo(isSubdomain);
+            assertThat(KubeNames.namespaceProblem("Namespace", value).isEmpty()).as(value)
+                    .isEqualTo(label.matcher(value).matches());
+        }
+        assertThat(valid).as("the sample has valid names too").isGreaterThan(10_000);
     }
 }

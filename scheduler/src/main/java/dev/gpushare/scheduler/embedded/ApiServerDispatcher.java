@@ -1,12 +1,16 @@
 package dev.gpushare.scheduler.embedded;
 
 import io.fabric8.kubernetes.api.model.Binding;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesResponseComposer;
 import io.fabric8.kubernetes.client.server.mock.crud.KubernetesCrudDispatcherException;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Headers;
@@ -19,9 +23,12 @@ import io.fabric8.mockwebserver.http.WebSocketListener;
 import io.fabric8.zjsonpatch.JsonPatchException;
 import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
@@ -45,7 +52,11 @@ import tools.jackson.databind.node.ObjectNode;
  *   <li>plain-HTTP watches (what kubectl and Go clients send) are streamed by {@link WatchStream};</li>
  *   <li>closing a watch never stalls the server: the stock watch listener waits up to a minute on the network
  *       thread for its pending events, which need that very thread to be sent;</li>
- *   <li>any other failure inside the dispatcher is a 500 {@code Status}, never a hung request.</li>
+ *   <li>any other failure inside the dispatcher is a 500 {@code Status}, never a hung request;</li>
+ *   <li>an object asked for by name is found through a {@link NameIndex}, not by a scan of the whole store;</li>
+ *   <li>Events are kept in a store of their own, as etcd keeps them under their own prefix: the stock store finds
+ *       every object by scanning all of them, and a burst of a few hundred pods writes thousands of Events, which
+ *       made every pod and node request several times slower.</li>
  * </ul>
  * The stock behaviour kept: {@code resourceVersion} is enforced (409), strategic-merge patches get 415.
  * Serves the embedded mode and every API test.
@@ -64,6 +75,29 @@ public class ApiServerDispatcher extends KubernetesCrudDispatcher implements Pla
         return thread;
     });
 
+    private static final Pattern EVENTS =
+            Pattern.compile("^/(api/v1|apis/events\\.k8s\\.io/[^/]+)/(namespaces/[^/]+/)?events(?:[/?].*)?$");
+
+    /** The store of the Events ({@code null} in that store itself). */
+    private final ApiServerDispatcher events;
+    private final NameIndex names = new NameIndex();
+    private static final KubernetesResponseComposer LISTS = new KubernetesResponseComposer();
+    /** The parent's resource version counter as of its last increment: the version of a list. */
+    private final AtomicLong lastVersion = new AtomicLong();
+
+    public ApiServerDispatcher() {
+        this(new ApiServerDispatcher(null));
+    }
+
+    private ApiServerDispatcher(ApiServerDispatcher events) {
+        this.events = events;
+    }
+
+    /** The Events' store for a request about Events; {@code null} for any other. */
+    private ApiServerDispatcher eventsFor(String path) {
+        return events != null && path != null && EVENTS.matcher(path).matches() ? events : null;
+    }
+
     @Override
     public MockResponse dispatch(RecordedRequest request) {
         try {
@@ -79,6 +113,10 @@ public class ApiServerDispatcher extends KubernetesCrudDispatcher implements Pla
 
     @Override
     public MockResponse handleCreate(RecordedRequest request) {
+        ApiServerDispatcher eventStore = eventsFor(request.getPath());
+        if (eventStore != null) {
+            return eventStore.handleCreate(request);
+        }
         Matcher binding = BINDING.matcher(request.getPath());
         if (binding.matches()) {
             return bind(binding.group(1), binding.group(2), request.getBody().readUtf8());
@@ -89,9 +127,18 @@ public class ApiServerDispatcher extends KubernetesCrudDispatcher implements Pla
     /** A list with a field selector on any field, as the API server serves {@code spec.nodeName=...}. */
     @Override
     public MockResponse handleGet(String path) {
+        ApiServerDispatcher eventStore = eventsFor(path);
+        if (eventStore != null) {
+            return eventStore.handleGet(path);
+        }
         Query query = Query.of(path);
-        if (query.get(FIELD_SELECTOR) == null || "true".equals(query.get("watch"))) {
+        if ("true".equals(query.get("watch"))) {
             return super.handleGet(path);
+        }
+        if (query.get(FIELD_SELECTOR) == null) {
+            Map.Entry<AttributeSet, String> named = names.find(getKey(path), map);
+            return named != null ? new MockResponse().setResponseCode(HttpURLConnection.HTTP_OK)
+                    .setBody(named.getValue()) : super.handleGet(path);
         }
         FieldSelector selector;
         try {
@@ -99,27 +146,88 @@ public class ApiServerDispatcher extends KubernetesCrudDispatcher implements Pla
         } catch (IllegalArgumentException e) {
             return status(HttpURLConnection.HTTP_BAD_REQUEST, "BadRequest", e.getMessage());
         }
-        MockResponse response = super.handleGet(query.without(FIELD_SELECTOR).toString());
-        if (response.code() != HttpURLConnection.HTTP_OK) {
-            return response;
+        String listed = query.without(FIELD_SELECTOR).toString();
+        AttributeSet collection = getKey(listed);
+        if (collection.containsKey(KubernetesAttributesExtractor.NAME)) {
+            return super.handleGet(listed);  // one object by name: no list to select from
         }
-        JsonNode body = Serialization.jsonMapper().readTree(response.getBody().readUtf8());
-        if (body.get("items") instanceof ArrayNode items) {
-            ArrayNode kept = JsonNodeFactory.instance.arrayNode();
-            items.forEach(item -> {
-                if (selector.matches(item)) {
-                    kept.add(item);
-                }
-            });
-            ((ObjectNode) body).set("items", kept);
+        // Only the objects that can match are parsed: a bind lists a node's pods among all of the cluster's.
+        List<String> items = new ArrayList<>();
+        for (Map.Entry<AttributeSet, String> entry : new ArrayList<>(map.entrySet())) {
+            if (entry.getKey().matches(collection) && selector.mayMatch(entry.getValue())
+                    && selector.matches(Serialization.jsonMapper().readTree(entry.getValue()))) {
+                items.add(entry.getValue());
+            }
         }
-        return new MockResponse().setResponseCode(HttpURLConnection.HTTP_OK).setHeaders(response.getHeaders())
-                .setBody(Serialization.asJson(body));
+        return new MockResponse().setResponseCode(HttpURLConnection.HTTP_OK)
+                .setBody(LISTS.compose(items, String.valueOf(lastVersion.get())));
+    }
+
+    @Override
+    public MockResponse handlePatch(RecordedRequest request) {
+        ApiServerDispatcher eventStore = eventsFor(request.getPath());
+        return eventStore != null ? eventStore.handlePatch(request) : super.handlePatch(request);
+    }
+
+    @Override
+    public MockResponse handleUpdate(RecordedRequest request) {
+        ApiServerDispatcher eventStore = eventsFor(request.getPath());
+        return eventStore != null ? eventStore.handleUpdate(request) : super.handleUpdate(request);
+    }
+
+    @Override
+    public MockResponse handleDelete(String path) {
+        ApiServerDispatcher eventStore = eventsFor(path);
+        return eventStore != null ? eventStore.handleDelete(path) : super.handleDelete(path);
+    }
+
+    @Override
+    public long requestResourceVersion() {
+        long version = super.requestResourceVersion();
+        lastVersion.accumulateAndGet(version, Math::max);
+        return version;
+    }
+
+    /** Keeps the {@link NameIndex} equal to the keys the parent stores. */
+    @Override
+    public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
+                             GenericKubernetesResource resource, String newState) {
+        super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+        names.remove(oldAttributes);
+        if (newState != null) {
+            names.add(storedKey(pathAttributes, resource, newState));
+        }
+    }
+
+    /** The key the parent stores an object under (its {@code processEvent}). */
+    private AttributeSet storedKey(AttributeSet pathAttributes, GenericKubernetesResource resource, String state) {
+        KubernetesAttributesExtractor extractor = (KubernetesAttributesExtractor) getAttributeExtractor();
+        AttributeSet key = resource != null ? extractor.extract(resource) : extractor.fromResource(state);
+        return key.containsKey(KubernetesAttributesExtractor.PLURAL) ? key : AttributeSet.merge(pathAttributes, key);
+    }
+
+    @Override
+    public Map.Entry<AttributeSet, String> findResource(AttributeSet query) {
+        Map.Entry<AttributeSet, String> named = names.find(query, map);
+        return named != null ? named : super.findResource(query);
+    }
+
+    @Override
+    public void reset() {
+        super.reset();
+        names.clear();
+        if (events != null) {
+            events.reset();
+        }
     }
 
     /** A watch with a field selector on any field; the stock watch knows only {@code metadata.name/namespace}. */
     @Override
     public MockResponse handleWatch(String path) {
+        ApiServerDispatcher eventStore = eventsFor(path);
+        if (eventStore != null) {
+            return eventStore.handleWatch(path);
+        }
         Query query = Query.of(path);
         FieldSelector selector = null;
         if (query.get(FIELD_SELECTOR) != null) {

@@ -43,6 +43,21 @@ record FieldSelector(List<Term> terms) {
         return new FieldSelector(terms);
     }
 
+    private static final java.util.regex.Pattern VERBATIM = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]+");
+
+    /**
+     * Whether an object whose JSON text is {@code json} can match, without parsing it: a field equal to a value that
+     * JSON writes verbatim has that value in the text. {@code false} only when it cannot match.
+     */
+    boolean mayMatch(String json) {
+        for (Term term : terms) {
+            if (term.equal() && VERBATIM.matcher(term.value()).matches() && !json.contains(term.value())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     boolean matches(JsonNode object) {
         for (Term term : terms) {
             if (value(object, term.field()).equals(term.value()) != term.equal()) {

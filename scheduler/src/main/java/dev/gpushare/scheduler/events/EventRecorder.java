@@ -49,7 +49,6 @@ public final class EventRecorder implements Events, AutoCloseable {
     private static final int QUEUE = 2048;
     private static final int REMEMBERED = 4096;
     /** The API server rejects longer event messages. */
-    private static final int MAX_MESSAGE = 1024;
 
     /** What makes two events the same (client-go's {@code getEventKey}, source aside: it is always ours). */
     private record Key(String kind, String namespace, String name, String uid, Type type, String reason,
@@ -119,7 +118,7 @@ public final class EventRecorder implements Events, AutoCloseable {
     }
 
     private void record(ObjectReference ref, Type type, String reason, String message) {
-        String text = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
+        String text = Events.cut(message);
         Key key = new Key(ref.getKind(), ref.getNamespace(), ref.getName(), ref.getUid(), type, reason, text);
         boolean[] fresh = new boolean[1];
         pending.compute(key, (k, queued) -> {

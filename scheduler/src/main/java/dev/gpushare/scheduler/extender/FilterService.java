@@ -7,6 +7,7 @@ import dev.gpushare.common.request.PodRequest;
 import dev.gpushare.common.request.PodRequestParser;
 import dev.gpushare.placement.FailureReason;
 import dev.gpushare.placement.NodeRejection;
+
 import dev.gpushare.placement.PlacementEngine;
 import dev.gpushare.placement.PlacementRequest;
 import dev.gpushare.placement.PlacementResult;
@@ -16,14 +17,14 @@ import dev.gpushare.scheduler.leader.TermPermit;
 import dev.gpushare.scheduler.state.ClusterState;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Clock;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -152,14 +153,27 @@ public final class FilterService {
 
     /**
      * HAMi's message (spec 4.9): the chosen node, how many nodes did not fit, and every fitting node with its node
-     * score in order of preference (the chosen one first); the recorder cuts it at the event size limit.
+     * score in order of preference (the chosen one first). Built only until it passes the Event's size limit, where
+     * the recorder cuts it: with 500 candidates the whole list would be ten times longer than what is kept.
      */
     static String succeeded(PlacementResult.Placed placed, int candidates) {
         int unfit = placed.failedNodes().size();
-        String fitting = placed.fitting().stream()
-                .map(fit -> fit.node() + ":" + String.format(Locale.ROOT, "%.2f", fit.score()))
-                .collect(Collectors.joining(","));
-        return "find fit node(" + placed.node() + "), " + unfit + " nodes not fit, " + (candidates - unfit)
-                + " nodes fit(" + fitting + ")";
+        StringBuilder message = new StringBuilder(Events.MAX_MESSAGE + 64).append("find fit node(")
+                .append(placed.node()).append("), ").append(unfit).append(" nodes not fit, ")
+                .append(candidates - unfit).append(" nodes fit(");
+        String separator = "";
+        for (PlacementResult.NodeScore fit : placed.fitting()) {
+            if (message.length() > Events.MAX_MESSAGE) {
+                return message.toString();
+            }
+            message.append(separator).append(fit.node()).append(':').append(twoDecimals(fit.score()));
+            separator = ",";
+        }
+        return message.append(')').toString();
+    }
+
+    /** {@code String.format(Locale.ROOT, "%.2f", score)}: half-up on the shortest decimal form, without a Formatter. */
+    static String twoDecimals(float score) {
+        return new BigDecimal(Double.toString(score)).setScale(2, RoundingMode.HALF_UP).toPlainString();
     }
 }

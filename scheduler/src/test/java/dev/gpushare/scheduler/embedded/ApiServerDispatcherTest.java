@@ -203,4 +203,79 @@ class ApiServerDispatcherTest {
                     .isEqualTo("MODIFIED fs-there");
         }
     }
+
+    /** What the name index serves must be what the store holds, through create, patch, delete and re-create. */
+    @Test
+    void objectsAskedForByNameAreTheStoresCurrentOnes() {
+        client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata()
+                .withName("same-name").endMetadata().build()).create();
+        Pod first = create("same-name");
+        client.pods().inNamespace("e").resource(new PodBuilder().withNewMetadata().withName("same-name")
+                .withNamespace("e").endMetadata().build()).create();
+
+        assertThat(client.nodes().withName("same-name").get().getKind()).isEqualTo("Node");
+        assertThat(client.pods().inNamespace("d").withName("same-name").get().getMetadata().getUid())
+                .isEqualTo(first.getMetadata().getUid());
+        assertThat(client.pods().inNamespace("e").withName("same-name").get().getMetadata().getNamespace())
+                .isEqualTo("e");
+
+        client.pods().inNamespace("d").withName("same-name").edit(p -> new PodBuilder(p).editMetadata()
+                .addToAnnotations("seen", "2").endMetadata().build());
+        assertThat(client.pods().inNamespace("d").withName("same-name").get().getMetadata().getAnnotations())
+                .containsEntry("seen", "2");
+
+        client.pods().inNamespace("d").withName("same-name").delete();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> client.pods().inNamespace("d").withName("same-name").get() == null);
+        Pod again = create("same-name");
+        assertThat(again.getMetadata().getUid()).isNotEqualTo(first.getMetadata().getUid());
+        assertThat(client.pods().inNamespace("d").withName("same-name").get().getMetadata().getUid())
+                .isEqualTo(again.getMetadata().getUid());
+        assertThat(client.pods().inNamespace("e").withName("same-name").get()).isNotNull();
+        assertThat(client.nodes().withName("same-name").get()).isNotNull();
+    }
+
+    /**
+     * A list by field parses only the objects whose text holds the value; an object that mentions the value
+     * elsewhere (an annotation) is still judged by the field itself, and the list carries the store's version.
+     */
+    @Test
+    void aFieldSelectedListJudgesEveryCandidateByItsField() throws Exception {
+        Pod bound = create("fsl-bound");
+        bindings.bind("d", "fsl-bound", bound.getMetadata().getUid(), "node-fsl");
+        client.pods().inNamespace("d").resource(new PodBuilder().withNewMetadata().withName("fsl-mentions")
+                .withNamespace("d").addToAnnotations("note", "node-fsl").endMetadata().build()).create();
+
+        io.fabric8.kubernetes.api.model.PodList list = client.pods().inAnyNamespace()
+                .withField("spec.nodeName", "node-fsl").list();
+
+        assertThat(list.getItems()).extracting(p -> p.getMetadata().getName()).containsExactly("fsl-bound");
+        long newest = client.pods().inAnyNamespace().list().getItems().stream()
+                .mapToLong(p -> Long.parseLong(p.getMetadata().getResourceVersion())).max().orElseThrow();
+        assertThat(Long.parseLong(list.getMetadata().getResourceVersion())).isGreaterThanOrEqualTo(newest);
+    }
+
+    /** Events live in their own store: served as before, and never among the pods or nodes. */
+    @Test
+    void eventsAreServedFromTheirOwnStore() {
+        Pod pod = create("evented");
+        client.v1().events().inNamespace("d").resource(new io.fabric8.kubernetes.api.model.EventBuilder()
+                .withNewMetadata().withName("evented.1").withNamespace("d").endMetadata()
+                .withNewInvolvedObject().withKind("Pod").withName("evented").withNamespace("d")
+                .withUid(pod.getMetadata().getUid()).endInvolvedObject().withReason("Tested").withMessage("m")
+                .build()).create();
+
+        assertThat(client.v1().events().inNamespace("d").withName("evented.1").get().getReason()).isEqualTo("Tested");
+        assertThat(client.v1().events().inAnyNamespace().withField("involvedObject.name", "evented").list()
+                .getItems()).extracting(e -> e.getMetadata().getName()).containsExactly("evented.1");
+        client.v1().events().inNamespace("d").withName("evented.1").edit(e -> {
+            e.setCount(2);
+            return e;
+        });
+        assertThat(client.v1().events().inNamespace("d").withName("evented.1").get().getCount()).isEqualTo(2);
+        assertThat(client.pods().inNamespace("d").withName("evented.1").get()).isNull();
+        client.v1().events().inNamespace("d").withName("evented.1").delete();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> client.v1().events().inNamespace("d").withName("evented.1").get() == null);
+    }
 }

@@ -3,11 +3,13 @@ package dev.gpushare.scheduler.extender;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gpushare.common.config.DeviceConfig;
+import dev.gpushare.common.device.PodAllocation;
 import dev.gpushare.common.request.PodRequestParser;
 import dev.gpushare.placement.FailureReason;
 import dev.gpushare.placement.NodeRejection;
 import dev.gpushare.placement.NodeSnapshotFactory;
 import dev.gpushare.placement.PlacementEngine;
+import dev.gpushare.placement.PlacementResult;
 import dev.gpushare.placement.PlacementSettings;
 import dev.gpushare.scheduler.events.Events;
 import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
@@ -26,8 +28,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** {@code /filter}'s decisions with a hand-written fake for its pod writes. */
@@ -124,5 +129,31 @@ class FilterServiceTest {
 
         assertThat(calls).containsExactly("event Warning FilteringFailed: no available node, 1 nodes do not meet;"
                 + " 1 nodes node unregistered(gone)");
+    }
+
+    /**
+     * With hundreds of fitting candidates the success message is built only as far as the Event keeps it: what is
+     * recorded equals HAMi's whole message (every score as {@code %.2f}) cut by the recorder.
+     */
+    @Test
+    void theSuccessMessageOfAWideFilterIsWhatTheEventKeepsOfTheWholeOne() {
+        float[] awkward = {0f, 0.005f, 0.125f, 1.005f, 2.675f, 33.333f, 99.995f, 100f};
+        List<PlacementResult.NodeScore> fitting = IntStream.range(0, 500).mapToObj(i ->
+                new PlacementResult.NodeScore("gpu-node-" + i, awkward[i % awkward.length] + (i / 8))).toList();
+        PlacementResult.Placed placed = new PlacementResult.Placed("gpu-node-0",
+                new PodAllocation(List.of()), fitting, new TreeMap<>());
+        String whole = "find fit node(gpu-node-0), 0 nodes not fit, 500 nodes fit(" + fitting.stream()
+                .map(f -> f.node() + ":" + String.format(Locale.ROOT, "%.2f", f.score()))
+                .collect(Collectors.joining(",")) + ")";
+
+        String message = FilterService.succeeded(placed, 500);
+
+        assertThat(whole).hasSizeGreaterThan(5 * Events.MAX_MESSAGE);
+        assertThat(message).hasSizeLessThan(Events.MAX_MESSAGE + 40);
+        assertThat(Events.cut(message)).isEqualTo(Events.cut(whole));
+        for (float score : awkward) {
+            assertThat(FilterService.twoDecimals(score)).as("%s", score)
+                    .isEqualTo(String.format(Locale.ROOT, "%.2f", score));
+        }
     }
 }
