@@ -206,10 +206,11 @@ public class ApiServerDispatcher extends KubernetesCrudDispatcher implements Pla
         return key.containsKey(KubernetesAttributesExtractor.PLURAL) ? key : AttributeSet.merge(pathAttributes, key);
     }
 
+    /** An object by name from the index (a create looks for its name first: a miss must not scan the store). */
     @Override
     public Map.Entry<AttributeSet, String> findResource(AttributeSet query) {
-        Map.Entry<AttributeSet, String> named = names.find(query, map);
-        return named != null ? named : super.findResource(query);
+        return query.containsKey(KubernetesAttributesExtractor.NAME) ? names.find(query, map)
+                : super.findResource(query);
     }
 
     @Override

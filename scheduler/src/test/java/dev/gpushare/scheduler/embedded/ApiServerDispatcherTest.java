@@ -224,6 +224,9 @@ class ApiServerDispatcherTest {
         assertThat(client.pods().inNamespace("d").withName("same-name").get().getMetadata().getAnnotations())
                 .containsEntry("seen", "2");
 
+        assertThatThrownBy(() -> create("same-name")).as("a second pod of the name")
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+
         client.pods().inNamespace("d").withName("same-name").delete();
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> client.pods().inNamespace("d").withName("same-name").get() == null);
