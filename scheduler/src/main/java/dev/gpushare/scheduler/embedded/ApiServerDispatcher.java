@@ -36,7 +36,6 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -78,10 +77,11 @@ public class ApiServerDispatcher extends KubernetesCrudDispatcher implements Pla
     private static final Pattern EVENTS =
             Pattern.compile("^/(api/v1|apis/events\\.k8s\\.io/[^/]+)/(namespaces/[^/]+/)?events(?:[/?].*)?$");
 
+    private static final KubernetesResponseComposer LISTS = new KubernetesResponseComposer();
+
     /** The store of the Events ({@code null} in that store itself). */
     private final ApiServerDispatcher events;
     private final NameIndex names = new NameIndex();
-    private static final KubernetesResponseComposer LISTS = new KubernetesResponseComposer();
     /** The parent's resource version counter as of its last increment: the version of a list. */
     private final AtomicLong lastVersion = new AtomicLong();
 
@@ -124,7 +124,10 @@ public class ApiServerDispatcher extends KubernetesCrudDispatcher implements Pla
         return super.handleCreate(request);
     }
 
-    /** A list with a field selector on any field, as the API server serves {@code spec.nodeName=...}. */
+    /**
+     * An Event from the Events' store, an object by name from the {@link NameIndex}, a list with a field selector on
+     * any field as the API server serves {@code spec.nodeName=...}; anything else the stock way.
+     */
     @Override
     public MockResponse handleGet(String path) {
         ApiServerDispatcher eventStore = eventsFor(path);

@@ -2,6 +2,7 @@ package dev.gpushare.scheduler.embedded;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -11,6 +12,9 @@ import tools.jackson.databind.JsonNode;
  * with {@code involvedObject.*} terms and a node's pods with {@code spec.nodeName}.
  */
 record FieldSelector(List<Term> terms) {
+
+    /** Values that JSON writes as they are, with nothing escaped. */
+    private static final Pattern VERBATIM = Pattern.compile("[A-Za-z0-9._:-]+");
 
     record Term(String field, boolean equal, String value) {
     }
@@ -42,8 +46,6 @@ record FieldSelector(List<Term> terms) {
         }
         return new FieldSelector(terms);
     }
-
-    private static final java.util.regex.Pattern VERBATIM = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]+");
 
     /**
      * Whether an object whose JSON text is {@code json} can match, without parsing it: a field equal to a value that

@@ -48,7 +48,6 @@ public final class EventRecorder implements Events, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
     private static final int QUEUE = 2048;
     private static final int REMEMBERED = 4096;
-    /** The API server rejects longer event messages. */
 
     /** What makes two events the same (client-go's {@code getEventKey}, source aside: it is always ours). */
     private record Key(String kind, String namespace, String name, String uid, Type type, String reason,

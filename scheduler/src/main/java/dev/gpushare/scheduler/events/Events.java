@@ -7,7 +7,7 @@ public interface Events {
 
     enum Type { Normal, Warning }
 
-    /** The longest message an Event keeps; a longer one is cut to this length, ending in {@code ...}. */
+    /** The longest message an Event keeps (the API server rejects longer ones); a longer one is cut to it. */
     int MAX_MESSAGE = 1024;
 
     /** The message as an Event keeps it. */

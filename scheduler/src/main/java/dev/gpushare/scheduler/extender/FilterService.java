@@ -7,7 +7,6 @@ import dev.gpushare.common.request.PodRequest;
 import dev.gpushare.common.request.PodRequestParser;
 import dev.gpushare.placement.FailureReason;
 import dev.gpushare.placement.NodeRejection;
-
 import dev.gpushare.placement.PlacementEngine;
 import dev.gpushare.placement.PlacementRequest;
 import dev.gpushare.placement.PlacementResult;

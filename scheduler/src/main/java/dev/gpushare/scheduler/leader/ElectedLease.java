@@ -3,9 +3,12 @@ package dev.gpushare.scheduler.leader;
 import dev.gpushare.scheduler.health.ApiReachability;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseList;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -246,13 +249,11 @@ public final class ElectedLease implements LeaseSource {
         return instant.atZone(ZoneOffset.UTC);
     }
 
-    private io.fabric8.kubernetes.client.dsl.Resource<Lease> leases() {
+    private Resource<Lease> leases() {
         return inNamespace().withName(name);
     }
 
-    private io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<Lease,
-            io.fabric8.kubernetes.api.model.coordination.v1.LeaseList,
-            io.fabric8.kubernetes.client.dsl.Resource<Lease>> inNamespace() {
+    private NonNamespaceOperation<Lease, LeaseList, Resource<Lease>> inNamespace() {
         return client.leases().inNamespace(namespace);
     }
 
