@@ -1,17 +1,14 @@
 package dev.gpushare.bench.load;
 
 import dev.gpushare.bench.load.ExtenderSchedulingLoop.FilterAnswer;
-import dev.gpushare.bench.load.ExtenderSchedulingLoop;
 import dev.gpushare.common.annotation.BindPhase;
 import dev.gpushare.common.annotation.HamiKeys;
+import dev.gpushare.common.config.DeviceConfig;
 import dev.gpushare.common.request.PodRequestParser;
-import dev.gpushare.scheduler.SchedulerApplication;
 import dev.gpushare.scheduler.embedded.DevicePluginEmulator;
 import dev.gpushare.scheduler.embedded.EmbeddedApiServer;
+import dev.gpushare.scheduler.embedded.EmbeddedClusterSeeder;
 import dev.gpushare.scheduler.kube.KubernetesClients;
-import dev.gpushare.scheduler.leader.Admission;
-import dev.gpushare.scheduler.leader.Leadership;
-import dev.gpushare.scheduler.listener.ExtenderListener;
 import dev.gpushare.scheduler.lock.NodeLockQueues;
 import dev.gpushare.scheduler.lock.NodeLockService;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -26,21 +23,20 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -49,14 +45,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * A burst of GPU pods scheduled the way kube-scheduler (v1.19 defaults) does it with an extender, against the
- * whole service on its embedded API, with HAMi's device plugin emulated at a given allocation time. Each suite runs
- * its scenarios one after another in this one process, the no-op reference first, so ratios come from one run.
+ * service in a process of its own ({@link ServiceProcess}, cluster mode) on this driver's embedded API server, with
+ * HAMi's device plugin emulated at a given allocation time. Each suite runs its scenarios one after another against
+ * the same API server and service, the no-op reference first, so ratios come from one run; each scenario has a
+ * namespace and nodes of its own.
  *
  * <p>kube-scheduler as modelled ({@link ExtenderSchedulingLoop}): one scheduling loop calls {@code /filter} pod after
  * pod, each bind runs on its own thread, a pod that failed is retried after 1 s doubling to 10 s
@@ -69,11 +64,12 @@ import org.springframework.context.ConfigurableApplicationContext;
  * <p>Usage: {@code BurstDriver [suite ...]} with suites {@code nodes40} (400 pods of 1 GPU, 3000 MiB, 20 % onto 40
  * nodes of 4 T4s, device plugin 50 ms; no-op, spread, binpack) and {@code node1} (40 pods of 1 GPU, 1000 MiB onto one
  * node of 4 GPUs x 10 slots, device plugin 500 ms; no-op, binpack); default both. {@code --pods N} scales the first
- * suite, {@code --no-warmup} skips the discarded warm-up run.
+ * suite, {@code --warmup-pods N} sizes the discarded warm-up runs (default 400; {@code --no-warmup}: none), {@code --service-cpus LIST} and
+ * {@code --driver-cpus LIST} bind the service's and this driver's processes to CPUs ({@code taskset} lists), and
+ * {@code -Dservice.jvm="..."} replaces the service's JVM options (default: the chart's).
  */
 public final class BurstDriver {
 
-    private static final String NAMESPACE = "bench";
     private static final String SCHEDULER_NAME = "hami-scheduler";
 
     enum Kind { NOOP, OURS }
@@ -128,93 +124,163 @@ public final class BurstDriver {
     public static void main(String[] args) throws Exception {
         List<String> suites = new ArrayList<>();
         int pods = 400;
-        boolean warmup = true;
+        int warmupPods = 400;
+        String serviceCpus = null;
+        String driverCpus = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--pods" -> pods = Integer.parseInt(args[++i]);
-                case "--no-warmup" -> warmup = false;
+                case "--no-warmup" -> warmupPods = 0;
+                case "--warmup-pods" -> warmupPods = Integer.parseInt(args[++i]);
+                case "--service-cpus" -> serviceCpus = args[++i];
+                case "--driver-cpus" -> driverCpus = args[++i];
                 default -> suites.add(args[i]);
             }
         }
         if (suites.isEmpty()) {
             suites = List.of("nodes40", "node1");
         }
+        if (driverCpus != null) {
+            // Every thread of this JVM, and every thread they start from now on.
+            pin(driverCpus, ProcessHandle.current().pid());
+        }
         Scenario nodes40 = new Scenario("", Kind.OURS, "binpack", pods, 40, 4, "NVIDIA Tesla T4", 15360, 10, 3000,
                 20, Duration.ofMillis(50));
         Scenario node1 = new Scenario("", Kind.OURS, "binpack", 40, 1, 4, "NVIDIA A100-SXM4-40GB", 40960, 10, 1000,
                 null, Duration.ofMillis(500));
-        if (warmup) {
-            run(nodes40.with(Kind.OURS, "spread").scaled(100));
-            run(nodes40.with(Kind.NOOP, "").scaled(100));
-        }
-        for (String suite : suites) {
-            Scenario base = switch (suite) {
-                case "nodes40" -> nodes40;
-                case "node1" -> node1;
-                default -> throw new IllegalArgumentException("unknown suite " + suite + " (nodes40, node1)");
-            };
-            List<Result> results = new ArrayList<>();
-            results.add(run(base.with(Kind.NOOP, "")));
-            if (suite.equals("nodes40")) {
-                results.add(run(base.with(Kind.OURS, "spread")));
+        ApiWrites writes = new ApiWrites();
+        try (EmbeddedApiServer api = EmbeddedApiServer.start(writes, 0);
+             ServiceProcess service = ServiceProcess.start(api.url(), serviceJvm(), serviceCpus,
+                     Path.of(System.getProperty("burst.dir", "target/burst")));
+             KubernetesClient setup = client(api, ApiWrites.SETUP);
+             KubernetesClient kubeScheduler = client(api, ApiWrites.KUBE_SCHEDULER);
+             KubernetesClient plugin = client(api, ApiWrites.DEVICE_PLUGIN)) {
+            Harness harness = new Harness(writes, service, setup, kubeScheduler, plugin, new AtomicInteger());
+            System.out.printf(Locale.ROOT, "service pid %d on CPUs %s, %s; driver on CPUs %s%n", service.pid(),
+                    serviceCpus == null ? "all" : serviceCpus, String.join(" ", serviceJvm()),
+                    driverCpus == null ? "all" : driverCpus);
+            if (warmupPods > 0) {
+                // Both policies, so every code path the suites take has been compiled before they are measured.
+                run(harness, nodes40.with(Kind.OURS, "spread").scaled(warmupPods));
+                run(harness, nodes40.with(Kind.OURS, "binpack").scaled(warmupPods));
+                run(harness, nodes40.with(Kind.NOOP, "").scaled(warmupPods));
             }
-            results.add(run(base.with(Kind.OURS, "binpack")));
-            print(base, results);
+            for (String suite : suites) {
+                Scenario base = switch (suite) {
+                    case "nodes40" -> nodes40;
+                    case "node1" -> node1;
+                    default -> throw new IllegalArgumentException("unknown suite " + suite + " (nodes40, node1)");
+                };
+                List<Result> results = new ArrayList<>();
+                results.add(run(harness, base.with(Kind.NOOP, "")));
+                if (suite.equals("nodes40")) {
+                    results.add(run(harness, base.with(Kind.OURS, "spread")));
+                }
+                results.add(run(harness, base.with(Kind.OURS, "binpack")));
+                print(base, results);
+            }
         }
         System.exit(0);
     }
 
-    static Result run(Scenario scenario) throws Exception {
-        ApiWrites writes = new ApiWrites();
-        SpringApplicationBuilder builder = new SpringApplicationBuilder(SchedulerApplication.class)
-                .initializers(context -> ((ConfigurableApplicationContext) context).getBeanFactory()
-                        .registerSingleton("apiServerDispatcher", writes));
-        // Command-line arguments: they win over application.yaml (default properties would not).
-        String[] settings = Stream.of("hami.kubernetes.mode=embedded", "hami.extender.port=0",
-                "hami.webhook.port=0", "management.server.port=0", "hami.embedded.nodes=" + scenario.nodes(),
-                "hami.embedded.api.port=0", "hami.embedded.api.kubeconfig=", "hami.embedded.scheduling.enabled=false",
-                "hami.embedded.gpus-per-node=" + scenario.gpus(), "hami.embedded.model=" + scenario.model(),
-                "hami.embedded.memory-mib=" + scenario.memoryMib(), "hami.embedded.split-count=" + scenario.split(),
-                "hami.embedded.device-plugin.enabled=false",
-                "hami.policy.node=" + (scenario.kind() == Kind.OURS ? scenario.policy() : "binpack"),
-                "logging.level.root=WARN", "logging.level.dev.gpushare=WARN", "spring.main.banner-mode=off")
-                .map(setting -> "--" + setting).toArray(String[]::new);
-        try (ConfigurableApplicationContext app = builder.run(settings)) {
-            if (!(app.getBean(Leadership.class).awaitServing(Duration.ofSeconds(60)) instanceof Admission.Serving)) {
-                throw new IllegalStateException("the scheduler did not become ready");
+    /** The API, its request counts, the one service process and the clients of the others, for a whole run. */
+    private record Harness(ApiWrites writes, ServiceProcess service, KubernetesClient setup,
+                           KubernetesClient kubeScheduler, KubernetesClient plugin, AtomicInteger scenarios) {
+    }
+
+    /**
+     * The chart's JVM options of the extender ({@code scheduler.extender.javaOpts}) in its 1 GiB memory limit
+     * ({@code -XX:MaxRAM} stands in for the container's limit), or {@code -Dservice.jvm}.
+     */
+    private static List<String> serviceJvm() {
+        String options = System.getProperty("service.jvm", "").isBlank()
+                ? "-XX:MaxRAM=1g -XX:+UseParallelGC -Xmn128m -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+                : System.getProperty("service.jvm");
+        return List.of(options.trim().split("\\s+"));
+    }
+
+    private static void pin(String cpus, long pid) throws IOException, InterruptedException {
+        Process taskset = new ProcessBuilder("taskset", "-a", "-p", "-c", cpus, Long.toString(pid))
+                .redirectErrorStream(true).start();
+        String output = new String(taskset.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (taskset.waitFor() != 0) {
+            throw new IllegalStateException("taskset -a -p -c " + cpus + " " + pid + " failed: " + output);
+        }
+    }
+
+    /**
+     * One scenario in a namespace and on nodes of its own, so the service carries nothing of the scenarios before
+     * it but its warmed-up JIT; its pods and nodes are deleted afterwards.
+     */
+    static Result run(Harness harness, Scenario scenario) throws Exception {
+        int index = harness.scenarios().incrementAndGet();
+        String namespace = "burst-" + index;
+        List<String> nodeNames = IntStream.rangeClosed(1, scenario.nodes())
+                .mapToObj(i -> "s" + index + "-gpu-node-" + i).toList();
+        KubernetesClient setup = harness.setup();
+        for (String node : nodeNames) {
+            setup.nodes().resource(EmbeddedClusterSeeder.gpuNode(node, scenario.gpus(), scenario.model(),
+                    scenario.memoryMib(), scenario.split())).create();
+        }
+        for (int i = 0; i < scenario.pods(); i++) {
+            setup.pods().inNamespace(namespace).resource(pod(namespace, "burst-" + i, scenario)).create();
+        }
+        awaitNodesSeen(harness.service(), nodeNames, scenario.nodes() * scenario.gpus());
+        DevicePluginEmulator emulator = null;
+        if (scenario.kind() == Kind.OURS) {
+            // Its own lock service and queues: it tells the scheduler nothing except through the API.
+            emulator = new DevicePluginEmulator(harness.plugin(), new NodeLockService(harness.plugin(),
+                    new NodeLockQueues(), Duration.ofMinutes(5), Clock.systemUTC(), new SimpleMeterRegistry()),
+                    new PodRequestParser(DeviceConfig.defaults()), scenario.pluginDelay(), scenario.nodes());
+            emulator.start();
+        }
+        double[] roundTrip = calibrate(setup, "round-trip-" + index);
+        FilterHistogram before = FilterHistogram.parse(harness.service().scrape());
+        harness.writes().drain();
+        try {
+            return drive(scenario, harness, namespace, nodeNames, roundTrip, before);
+        } finally {
+            if (emulator != null) {
+                emulator.close();
             }
-            EmbeddedApiServer api = app.getBean(EmbeddedApiServer.class);
-            try (KubernetesClient setup = client(api, ApiWrites.SETUP);
-                 KubernetesClient kubeScheduler = client(api, ApiWrites.KUBE_SCHEDULER);
-                 KubernetesClient plugin = client(api, ApiWrites.DEVICE_PLUGIN)) {
-                List<String> nodeNames = IntStream.rangeClosed(1, scenario.nodes())
-                        .mapToObj(i -> "gpu-node-" + i).toList();
-                for (int i = 0; i < scenario.pods(); i++) {
-                    setup.pods().inNamespace(NAMESPACE).resource(pod("burst-" + i, scenario)).create();
-                }
-                DevicePluginEmulator emulator = null;
-                if (scenario.kind() == Kind.OURS) {
-                    // Its own lock service and queues: it tells the scheduler nothing except through the API.
-                    emulator = new DevicePluginEmulator(plugin, new NodeLockService(plugin, new NodeLockQueues(),
-                            Duration.ofMinutes(5), Clock.systemUTC(), new SimpleMeterRegistry()),
-                            app.getBean(PodRequestParser.class), scenario.pluginDelay(), scenario.nodes());
-                    emulator.start();
-                }
-                double[] roundTrip = calibrate(setup);
-                writes.drain();
-                try {
-                    return drive(scenario, app, kubeScheduler, nodeNames, writes, roundTrip);
-                } finally {
-                    if (emulator != null) {
-                        emulator.close();
-                    }
-                }
+            setup.pods().inNamespace(namespace).delete();
+            for (String node : nodeNames) {
+                setup.nodes().withName(node).delete();
             }
         }
     }
 
-    private static Result drive(Scenario scenario, ConfigurableApplicationContext app, KubernetesClient kubeScheduler,
-                                List<String> nodeNames, ApiWrites writes, double[] roundTrip) throws Exception {
+    /** Until the service's ledger holds every GPU of the scenario's nodes, as its HAMi series show them. */
+    private static void awaitNodesSeen(ServiceProcess service, List<String> nodeNames, int gpus) throws Exception {
+        String prefix = "hami_node_gpu_overview{";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Set<String> wanted = Set.copyOf(nodeNames);
+        while (true) {
+            long seen = service.scrape().lines().filter(line -> line.startsWith(prefix))
+                    .filter(line -> wanted.contains(label(line, "node"))).count();
+            if (seen == gpus) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the service shows " + seen + " of " + gpus + " GPUs after 60 s");
+            }
+            // The informer's events are in another process; its scrape is the only signal this driver has.
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+    }
+
+    private static String label(String line, String name) {
+        int at = line.indexOf(name + "=\"");
+        if (at < 0) {
+            return "";
+        }
+        int from = at + name.length() + 2;
+        return line.substring(from, line.indexOf('"', from));
+    }
+
+    private static Result drive(Scenario scenario, Harness harness, String namespace, List<String> nodeNames,
+                                double[] roundTrip, FilterHistogram before) throws Exception {
+        KubernetesClient kubeScheduler = harness.kubeScheduler();
         TokenBucket schedulerClient = new TokenBucket(50, 100);
         TokenBucket eventClient = new TokenBucket(50, 100);
         ExecutorService eventBroadcaster = Executors.newSingleThreadExecutor();
@@ -230,8 +296,7 @@ public final class BurstDriver {
         ExtenderSchedulingLoop.Extender extender;
         Extenders.NoOp noOp = null;
         if (scenario.kind() == Kind.OURS) {
-            extender = new Extenders.Http("http://127.0.0.1:" + app.getBean(ExtenderListener.class).port(),
-                    nodeNames);
+            extender = new Extenders.Http(harness.service().extenderUrl(), nodeNames);
         } else {
             noOp = new Extenders.NoOp(nodeNames, kubeScheduler, schedulerClient);
             extender = noOp;
@@ -246,14 +311,14 @@ public final class BurstDriver {
             @Override
             public void bound(Pod pod, String node) {
                 eventBroadcaster.execute(() -> event(kubeScheduler, eventClient, pod, "Normal", "Scheduled",
-                        "Successfully assigned " + NAMESPACE + "/" + pod.getMetadata().getName() + " to " + node));
+                        "Successfully assigned " + namespace + "/" + pod.getMetadata().getName() + " to " + node));
             }
 
             @Override
             public void failed(Pod pod, String stage, String message) {
                 (stage.equals("filter") ? failedFilters : failedBinds).incrementAndGet();
                 failures.merge(stage + ": " + message.replaceAll("[0-9]+", "N")
-                        .replaceAll("burst-N", "<pod>").replaceAll("gpu-node-N", "<node>"), 1, Integer::sum);
+                        .replaceAll("burst-N", "<pod>").replaceAll("sN-gpu-node-N", "<node>"), 1, Integer::sum);
                 unschedulable(kubeScheduler, schedulerClient, pod, message);
                 eventBroadcaster.execute(() -> event(kubeScheduler, eventClient, pod, "Warning", "FailedScheduling",
                         message));
@@ -261,7 +326,7 @@ public final class BurstDriver {
         };
         SchedulingQueue queue = new SchedulingQueue(Duration.ofSeconds(1), Duration.ofSeconds(10), System::nanoTime);
         ExtenderSchedulingLoop loop = new ExtenderSchedulingLoop(SCHEDULER_NAME, queue, extender, observer);
-        SharedIndexInformer<Pod> informer = kubeScheduler.pods().inNamespace(NAMESPACE).inform(
+        SharedIndexInformer<Pod> informer = kubeScheduler.pods().inNamespace(namespace).inform(
                 new ResourceEventHandler<>() {
                     @Override
                     public void onAdd(Pod pod) {
@@ -311,45 +376,21 @@ public final class BurstDriver {
         double[] ttb = boundAt.values().stream().mapToDouble(n -> n / 1e9).sorted().toArray();
         double[] filter = filterNanos.stream().mapToDouble(n -> n / 1e6).sorted().toArray();
         return new Result(scenario, wall, allocatedSeconds, ttb, loop.filterCalls(), loop.skipped(),
-                failedFilters.get(), failedBinds.get(), filter, writes.drain(), roundTrip, failures,
-                inService(app.getBean(MeterRegistry.class)));
-    }
-
-    /**
-     * {@code /filter} as the service's own histogram ({@code gpushare_filter_duration}, every outcome) saw it: the
-     * share answered within 5 ms, the bucket that holds the 99th percentile, and the slowest answer.
-     */
-    static String inService(MeterRegistry meters) {
-        Collection<Timer> timers = meters.find("gpushare_filter_duration").timers();
-        long count = timers.stream().mapToLong(Timer::count).sum();
-        if (count == 0) {
-            return "no /filter in the service";
-        }
-        TreeMap<Double, Double> cumulative = new TreeMap<>();
-        for (Timer timer : timers) {
-            for (CountAtBucket bucket : timer.takeSnapshot().histogramCounts()) {
-                cumulative.merge(bucket.bucket(TimeUnit.MILLISECONDS), bucket.count(), Double::sum);
-            }
-        }
-        double within5 = cumulative.getOrDefault(5.0, 0.0) / count;
-        String p99 = cumulative.entrySet().stream().filter(e -> e.getValue() >= 0.99 * count).findFirst()
-                .map(e -> String.format(Locale.ROOT, "<= %.0f ms", e.getKey())).orElse("> 30 s");
-        double max = timers.stream().mapToDouble(t -> t.max(TimeUnit.MILLISECONDS)).max().orElse(0);
-        return String.format(Locale.ROOT, "in the service %d calls, %.1f %% within 5 ms, p99 %s, max %.1f ms", count,
-                100 * within5, p99, max);
+                failedFilters.get(), failedBinds.get(), filter, harness.writes().drain(), roundTrip, failures,
+                FilterHistogram.parse(harness.service().scrape()).minus(before).summary());
     }
 
     /**
      * The API's own speed before the burst: 40 serial merge patches of a ConfigMap nobody watches, in ms. Every
      * number of the run is a multiple of this round trip.
      */
-    private static double[] calibrate(KubernetesClient client) {
+    private static double[] calibrate(KubernetesClient client, String name) {
         client.configMaps().inNamespace("calibration").resource(new ConfigMapBuilder()
-                .withNewMetadata().withName("round-trip").endMetadata().build()).create();
+                .withNewMetadata().withName(name).endMetadata().build()).create();
         double[] millis = new double[40];
         for (int i = 0; i < millis.length; i++) {
             long started = System.nanoTime();
-            client.configMaps().inNamespace("calibration").withName("round-trip")
+            client.configMaps().inNamespace("calibration").withName(name)
                     .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"data\":{\"i\":\"" + i + "\"}}");
             millis[i] = (System.nanoTime() - started) / 1e6;
         }
@@ -364,7 +405,8 @@ public final class BurstDriver {
             String patch = "{\"status\":{\"conditions\":[{\"type\":\"PodScheduled\",\"status\":\"False\","
                     + "\"reason\":\"Unschedulable\",\"message\":" + quote(message) + ",\"lastTransitionTime\":\""
                     + Instant.now() + "\"}]}}";
-            client.pods().inNamespace(NAMESPACE).withName(pod.getMetadata().getName()).subresource("status")
+            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                    .subresource("status")
                     .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -377,9 +419,9 @@ public final class BurstDriver {
                               String message) {
         try {
             limiter.acquire();
-            client.v1().events().inNamespace(NAMESPACE).resource(new EventBuilder().withNewMetadata()
+            client.v1().events().inNamespace(pod.getMetadata().getNamespace()).resource(new EventBuilder().withNewMetadata()
                     .withName(pod.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 8))
-                    .endMetadata().withNewInvolvedObject().withKind("Pod").withNamespace(NAMESPACE)
+                    .endMetadata().withNewInvolvedObject().withKind("Pod").withNamespace(pod.getMetadata().getNamespace())
                     .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid()).endInvolvedObject()
                     .withType(type).withReason(reason).withMessage(message).withNewSource()
                     .withComponent(SCHEDULER_NAME).endSource().build()).create();
@@ -394,14 +436,18 @@ public final class BurstDriver {
         return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", " ") + "\"";
     }
 
-    private static Pod pod(String name, Scenario scenario) {
+    /** A pod of the burst; ours carry the scenario's node policy (one service serves every scenario). */
+    private static Pod pod(String namespace, String name, Scenario scenario) {
         Map<String, Quantity> limits = new LinkedHashMap<>();
         limits.put("nvidia.com/gpu", new Quantity("1"));
         limits.put("nvidia.com/gpumem", new Quantity(Integer.toString(scenario.podMemory())));
         if (scenario.podCores() != null) {
             limits.put("nvidia.com/gpucores", new Quantity(Integer.toString(scenario.podCores())));
         }
-        return new PodBuilder().withNewMetadata().withName(name).withNamespace(NAMESPACE).endMetadata()
+        Map<String, String> annotations = scenario.kind() == Kind.OURS
+                ? Map.of(HamiKeys.NODE_SCHEDULER_POLICY, scenario.policy()) : Map.of();
+        return new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace)
+                .withAnnotations(annotations).endMetadata()
                 .withNewSpec().withSchedulerName(SCHEDULER_NAME).addNewContainer().withName("c").withImage("busybox")
                 .withNewResources().withLimits(limits).endResources().endContainer().endSpec()
                 .withNewStatus().withPhase("Pending").endStatus().build();
