@@ -64,9 +64,9 @@ import java.util.stream.IntStream;
  * <p>Usage: {@code BurstDriver [suite ...]} with suites {@code nodes40} (400 pods of 1 GPU, 3000 MiB, 20 % onto 40
  * nodes of 4 T4s, device plugin 50 ms; no-op, spread, binpack) and {@code node1} (40 pods of 1 GPU, 1000 MiB onto one
  * node of 4 GPUs x 10 slots, device plugin 500 ms; no-op, binpack); default both. {@code --pods N} scales the first
- * suite, {@code --warmup-pods N} sizes the discarded warm-up runs (default 400; {@code --no-warmup}: none), {@code --service-cpus LIST} and
- * {@code --driver-cpus LIST} bind the service's and this driver's processes to CPUs ({@code taskset} lists), and
- * {@code -Dservice.jvm="..."} replaces the service's JVM options (default: the chart's).
+ * suite, {@code --warmup-pods N} sizes the discarded warm-up runs (default 400; {@code --no-warmup}: none),
+ * {@code --service-cpus LIST} and {@code --driver-cpus LIST} bind the service's and this driver's processes to CPUs
+ * ({@code taskset} lists), and {@code -Dservice.jvm="..."} replaces the service's JVM options (default: the chart's).
  */
 public final class BurstDriver {
 
@@ -149,15 +149,16 @@ public final class BurstDriver {
         Scenario node1 = new Scenario("", Kind.OURS, "binpack", 40, 1, 4, "NVIDIA A100-SXM4-40GB", 40960, 10, 1000,
                 null, Duration.ofMillis(500));
         ApiWrites writes = new ApiWrites();
+        List<String> serviceJvm = serviceJvm();
         try (EmbeddedApiServer api = EmbeddedApiServer.start(writes, 0);
-             ServiceProcess service = ServiceProcess.start(api.url(), serviceJvm(), serviceCpus,
+             ServiceProcess service = ServiceProcess.start(api.url(), serviceJvm, serviceCpus,
                      Path.of(System.getProperty("burst.dir", "target/burst")));
              KubernetesClient setup = client(api, ApiWrites.SETUP);
              KubernetesClient kubeScheduler = client(api, ApiWrites.KUBE_SCHEDULER);
              KubernetesClient plugin = client(api, ApiWrites.DEVICE_PLUGIN)) {
             Harness harness = new Harness(writes, service, setup, kubeScheduler, plugin, new AtomicInteger());
             System.out.printf(Locale.ROOT, "service pid %d on CPUs %s, %s; driver on CPUs %s%n", service.pid(),
-                    serviceCpus == null ? "all" : serviceCpus, String.join(" ", serviceJvm()),
+                    serviceCpus == null ? "all" : serviceCpus, String.join(" ", serviceJvm),
                     driverCpus == null ? "all" : driverCpus);
             if (warmupPods > 0) {
                 // Both policies, so every code path the suites take has been compiled before they are measured.
@@ -257,7 +258,7 @@ public final class BurstDriver {
         Set<String> wanted = Set.copyOf(nodeNames);
         while (true) {
             long seen = service.scrape().lines().filter(line -> line.startsWith(prefix))
-                    .filter(line -> wanted.contains(label(line, "node"))).count();
+                    .filter(line -> PrometheusText.label(line, "node").filter(wanted::contains).isPresent()).count();
             if (seen == gpus) {
                 return;
             }
@@ -267,15 +268,6 @@ public final class BurstDriver {
             // The informer's events are in another process; its scrape is the only signal this driver has.
             TimeUnit.MILLISECONDS.sleep(50);
         }
-    }
-
-    private static String label(String line, String name) {
-        int at = line.indexOf(name + "=\"");
-        if (at < 0) {
-            return "";
-        }
-        int from = at + name.length() + 2;
-        return line.substring(from, line.indexOf('"', from));
     }
 
     private static Result drive(Scenario scenario, Harness harness, String namespace, List<String> nodeNames,
@@ -417,11 +409,12 @@ public final class BurstDriver {
 
     private static void event(KubernetesClient client, TokenBucket limiter, Pod pod, String type, String reason,
                               String message) {
+        String namespace = pod.getMetadata().getNamespace();
         try {
             limiter.acquire();
-            client.v1().events().inNamespace(pod.getMetadata().getNamespace()).resource(new EventBuilder().withNewMetadata()
+            client.v1().events().inNamespace(namespace).resource(new EventBuilder().withNewMetadata()
                     .withName(pod.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 8))
-                    .endMetadata().withNewInvolvedObject().withKind("Pod").withNamespace(pod.getMetadata().getNamespace())
+                    .endMetadata().withNewInvolvedObject().withKind("Pod").withNamespace(namespace)
                     .withName(pod.getMetadata().getName()).withUid(pod.getMetadata().getUid()).endInvolvedObject()
                     .withType(type).withReason(reason).withMessage(message).withNewSource()
                     .withComponent(SCHEDULER_NAME).endSource().build()).create();

@@ -3,8 +3,6 @@ package dev.gpushare.bench.load;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code gpushare_filter_duration_seconds} as a Prometheus scrape shows it, every outcome summed: cumulative counts
@@ -13,31 +11,24 @@ import java.util.regex.Pattern;
 record FilterHistogram(TreeMap<Double, Double> cumulative, double count) {
 
     private static final String FAMILY = "gpushare_filter_duration_seconds";
-    private static final Pattern LE = Pattern.compile("[{,]le=\"([^\"]+)\"");
 
     static FilterHistogram parse(String scrape) {
         TreeMap<Double, Double> cumulative = new TreeMap<>();
         double count = 0;
         for (String line : scrape.split("\n")) {
             if (line.startsWith(FAMILY + "_bucket{")) {
-                Matcher le = LE.matcher(line);
-                if (!le.find()) {
-                    throw new IllegalArgumentException("a bucket without le: " + line);
-                }
-                double bound = le.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le.group(1));
-                cumulative.merge(bound, value(line), Double::sum);
+                String le = PrometheusText.label(line, "le")
+                        .orElseThrow(() -> new IllegalArgumentException("a bucket without le: " + line));
+                double bound = le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le);
+                cumulative.merge(bound, PrometheusText.value(line), Double::sum);
             } else if (line.startsWith(FAMILY + "_count{")) {
-                count += value(line);
+                count += PrometheusText.value(line);
             }
         }
         if (cumulative.isEmpty()) {
             throw new IllegalArgumentException("no " + FAMILY + "_bucket series in the scrape");
         }
         return new FilterHistogram(cumulative, count);
-    }
-
-    private static double value(String line) {
-        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
     }
 
     /** The calls recorded after {@code earlier} was scraped. */
