@@ -129,6 +129,10 @@ class MetricsScenarioTest {
         });
         Pod p4 = pod("p4", 1000, 10);
         assertThat(filter(p4, "obs-b").get("NodeNames").toString()).isEqualTo("[\"obs-b\"]");
+        // The bind's budget also covers waiting for the filter's placement write; once it has landed, the whole
+        // 2 s go to the lock, which is what the refused wait below measures.
+        await().atMost(Duration.ofSeconds(10)).until(() -> get(client, p4).getMetadata().getAnnotations()
+                .containsKey(HamiKeys.DEVICES_TO_ALLOCATE));
         assertThat(extender.bind(p4, "obs-b").get("Error").asString()).startsWith("node obs-b is locked by obs/holder");
 
         // p5 is placed on obs-b and not bound (yet): its reservation counts.
